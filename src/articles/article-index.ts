@@ -1,0 +1,287 @@
+/**
+ * The in-memory index of articles: by id, newest first for the site, and by tag with each tag's articles
+ * newest first, so a tag feed costs work in proportion to the items it shows. It also decides what is
+ * public: drafts never are, and an article dated in the future becomes public at that moment.
+ *
+ * Every change reports the scopes it touched (`site`, `tags`, `tag:<key>`, `article:<id>`) to listeners,
+ * which is how cached feeds and pages know to rebuild: only what a change touches is rebuilt.
+ */
+import { ArticleParseError, type ArticleMeta, type Tag } from './types.ts';
+
+/** Scope names that listeners receive. */
+export const SITE_SCOPE = 'site';
+export const TAGS_SCOPE = 'tags';
+export const tagScope = (key: string) => `tag:${key}`;
+export const articleScope = (id: string) => `article:${id}`;
+
+/** A tag as listed on /tags and in the OPML. */
+export interface TagSummary extends Tag {
+  count: number;
+  latest: ArticleMeta;
+}
+
+/** Newest first; equal dates ordered by id, descending. */
+export function compareArticles(a: ArticleMeta, b: ArticleMeta): number {
+  return b.date.getTime() - a.date.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+// When two files share an id (`a.md` and `a.txt`), Markdown wins, then the smaller file name.
+function preferFile(a: ArticleMeta, b: ArticleMeta): number {
+  if (a.format !== b.format) return a.format === 'markdown' ? -1 : 1;
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
+}
+
+type Listener = (scopes: ReadonlySet<string>) => void;
+
+/** The article index; see the module comment. */
+export class ArticleIndex {
+  readonly #now: () => number;
+  readonly #byFile = new Map<string, ArticleMeta>();
+  readonly #candidates = new Map<string, ArticleMeta[]>();
+  readonly #winners = new Map<string, ArticleMeta>();
+  #timeline: ArticleMeta[] = [];
+  readonly #byTag = new Map<string, ArticleMeta[]>();
+  /** Winners that are not drafts and are dated in the future, soonest first. */
+  #scheduled: ArticleMeta[] = [];
+  readonly #listeners: Listener[] = [];
+  #generation = 0;
+
+  constructor(options: { now?: () => number } = {}) {
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Number of public articles. */
+  get size(): number {
+    this.releaseDue();
+    return this.#timeline.length;
+  }
+
+  /** Number of public tags. */
+  get tagCount(): number {
+    this.releaseDue();
+    return this.#byTag.size;
+  }
+
+  /** Increases with every change; a render that saw another generation must not be cached. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** Calls `listener` with the scopes each change touches. */
+  onChange(listener: Listener): void {
+    this.#listeners.push(listener);
+  }
+
+  /**
+   * Fills an empty index with many articles at once (sorting once instead of inserting one by one).
+   * Returns a warning for every file that lost to another file with the same id.
+   */
+  bulkLoad(articles: Iterable<ArticleMeta>): ArticleParseError[] {
+    for (const meta of articles) {
+      this.#byFile.set(meta.file, meta);
+      const list = this.#candidates.get(meta.id);
+      if (list) list.push(meta);
+      else this.#candidates.set(meta.id, [meta]);
+    }
+    const warnings: ArticleParseError[] = [];
+    const now = this.#now();
+    for (const [id, list] of this.#candidates) {
+      list.sort(preferFile);
+      const winner = list[0]!;
+      this.#winners.set(id, winner);
+      for (const loser of list.slice(1)) warnings.push(duplicateWarning(loser, winner));
+      if (winner.draft) continue;
+      if (winner.date.getTime() > now) {
+        this.#scheduled.push(winner);
+        continue;
+      }
+      this.#timeline.push(winner);
+      for (const tag of winner.tags) {
+        const tagged = this.#byTag.get(tag.key);
+        if (tagged) tagged.push(winner);
+        else this.#byTag.set(tag.key, [winner]);
+      }
+    }
+    this.#timeline.sort(compareArticles);
+    for (const list of this.#byTag.values()) list.sort(compareArticles);
+    this.#scheduled.sort((a, b) => a.date.getTime() - b.date.getTime());
+    this.#generation++;
+    return warnings;
+  }
+
+  /**
+   * Adds or replaces the article parsed from `meta.file`. Returns a warning when the file shares its id
+   * with another file and loses to it.
+   */
+  upsert(meta: ArticleMeta): ArticleParseError | undefined {
+    const previous = this.#byFile.get(meta.file);
+    const list = (this.#candidates.get(meta.id) ?? []).filter((m) => m.file !== meta.file);
+    list.push(meta);
+    list.sort(preferFile);
+    this.#candidates.set(meta.id, list);
+    this.#byFile.set(meta.file, meta);
+    if (previous && previous.id !== meta.id) this.#dropCandidate(previous);
+    this.#setWinner(meta.id, list[0]);
+    return list[0] === meta ? undefined : duplicateWarning(meta, list[0]!);
+  }
+
+  /** Removes the article parsed from `file`, if any (another file with its id may take its place). */
+  removeFile(file: string): void {
+    const previous = this.#byFile.get(file);
+    if (!previous) return;
+    this.#byFile.delete(file);
+    this.#dropCandidate(previous);
+  }
+
+  /** The article last parsed from `file`, public or not. */
+  fileArticle(file: string): ArticleMeta | undefined {
+    return this.#byFile.get(file);
+  }
+
+  /** A public article by id. */
+  get(id: string): ArticleMeta | undefined {
+    this.releaseDue();
+    const meta = this.#winners.get(id);
+    return meta && this.#isPublic(meta) ? meta : undefined;
+  }
+
+  /** The latest public articles, newest first. */
+  latest(limit: number): ArticleMeta[] {
+    this.releaseDue();
+    return this.#timeline.slice(0, limit);
+  }
+
+  /** The latest public articles carrying a tag (by normalised key), or undefined for no such tag. */
+  tagged(key: string, limit: number): { tag: Tag; count: number; articles: ArticleMeta[] } | undefined {
+    this.releaseDue();
+    const list = this.#byTag.get(key);
+    if (!list) return undefined;
+    return { tag: labelOf(key, list[0]!), count: list.length, articles: list.slice(0, limit) };
+  }
+
+  /** Every public tag with its article count, most used first, then by key. */
+  tags(): TagSummary[] {
+    this.releaseDue();
+    const out: TagSummary[] = [];
+    for (const [key, list] of this.#byTag) out.push({ ...labelOf(key, list[0]!), count: list.length, latest: list[0]! });
+    return out.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  /** When the next scheduled article becomes public (ms since epoch), if any. */
+  nextReleaseAt(): number | undefined {
+    return this.#scheduled[0]?.date.getTime();
+  }
+
+  /** Publishes every scheduled article whose date has come. Cheap when none has. */
+  releaseDue(): void {
+    const now = this.#now();
+    if (this.#scheduled.length === 0 || this.#scheduled[0]!.date.getTime() > now) return;
+    const scopes = new Set<string>();
+    while (this.#scheduled.length > 0 && this.#scheduled[0]!.date.getTime() <= now) {
+      this.#publish(this.#scheduled.shift()!, scopes);
+    }
+    this.#emit(scopes);
+  }
+
+  #isPublic(meta: ArticleMeta): boolean {
+    return !meta.draft && meta.date.getTime() <= this.#now();
+  }
+
+  #dropCandidate(meta: ArticleMeta): void {
+    const list = (this.#candidates.get(meta.id) ?? []).filter((m) => m.file !== meta.file);
+    if (list.length === 0) this.#candidates.delete(meta.id);
+    else this.#candidates.set(meta.id, list);
+    this.#setWinner(meta.id, list[0]);
+  }
+
+  #setWinner(id: string, next: ArticleMeta | undefined): void {
+    const current = this.#winners.get(id);
+    if (current === next) return;
+    const scopes = new Set<string>();
+    if (current) this.#withdraw(current, scopes);
+    if (next) {
+      this.#winners.set(id, next);
+      if (next.draft) {
+        // A draft is nowhere.
+      } else if (next.date.getTime() > this.#now()) {
+        insertSorted(this.#scheduled, next, (a, b) => a.date.getTime() - b.date.getTime());
+      } else {
+        this.#publish(next, scopes);
+      }
+    } else {
+      this.#winners.delete(id);
+    }
+    scopes.add(articleScope(id));
+    this.#emit(scopes);
+  }
+
+  #publish(meta: ArticleMeta, scopes: Set<string>): void {
+    insertSorted(this.#timeline, meta, compareArticles);
+    for (const tag of meta.tags) {
+      const list = this.#byTag.get(tag.key);
+      if (list) insertSorted(list, meta, compareArticles);
+      else this.#byTag.set(tag.key, [meta]);
+      scopes.add(tagScope(tag.key));
+    }
+    scopes.add(SITE_SCOPE).add(TAGS_SCOPE).add(articleScope(meta.id));
+  }
+
+  #withdraw(meta: ArticleMeta, scopes: Set<string>): void {
+    this.#scheduled = this.#scheduled.filter((m) => m !== meta);
+    if (!removeSorted(this.#timeline, meta, compareArticles)) return;
+    for (const tag of meta.tags) {
+      const list = this.#byTag.get(tag.key);
+      if (list && removeSorted(list, meta, compareArticles) && list.length === 0) this.#byTag.delete(tag.key);
+      scopes.add(tagScope(tag.key));
+    }
+    scopes.add(SITE_SCOPE).add(TAGS_SCOPE).add(articleScope(meta.id));
+  }
+
+  #emit(scopes: Set<string>): void {
+    if (scopes.size === 0) return;
+    this.#generation++;
+    for (const listener of this.#listeners) listener(scopes);
+  }
+}
+
+function labelOf(key: string, newest: ArticleMeta): Tag {
+  return newest.tags.find((t) => t.key === key) ?? { key, label: key };
+}
+
+function duplicateWarning(loser: ArticleMeta, winner: ArticleMeta): ArticleParseError {
+  return new ArticleParseError(
+    loser.file,
+    'duplicate-id',
+    `another file has the same id "${loser.id}": ${winner.file} is served, this one is ignored`,
+  );
+}
+
+function insertSorted<T>(list: T[], item: T, compare: (a: T, b: T) => number): void {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compare(list[mid]!, item) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  list.splice(lo, 0, item);
+}
+
+function removeSorted<T>(list: T[], item: T, compare: (a: T, b: T) => number): boolean {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compare(list[mid]!, item) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < list.length && compare(list[i]!, item) === 0; i++) {
+    if (list[i] === item) {
+      list.splice(i, 1);
+      return true;
+    }
+  }
+  const at = list.indexOf(item);
+  if (at >= 0) list.splice(at, 1);
+  return at >= 0;
+}

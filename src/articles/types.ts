@@ -1,0 +1,78 @@
+/** A hashtag: `key` is the normalised form used for lookup and URLs, `label` keeps the author's casing. */
+export interface Tag {
+  key: string;
+  label: string;
+}
+
+/** Which renderer turns an article's body into HTML. */
+export type ArticleFormat = 'text' | 'markdown';
+
+/** Size and modification time of the file an article was parsed from, to tell whether it changed since. */
+export interface SourceStamp {
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * What the index keeps of an article: everything a feed or page needs except the body, which is read
+ * from its file when a feed that shows it is rendered (bodies of 100,000 articles would not fit the
+ * memory budget).
+ */
+export interface ArticleMeta {
+  /** The file name without its extension: stable, used in the article's URL and feed id. */
+  id: string;
+  /** Absolute path of the file. */
+  file: string;
+  format: ArticleFormat;
+  title: string;
+  /** Publication date: front-matter `date`, else the file's modification time. */
+  date: Date;
+  /** Latest modification: front-matter `updated`, else the file's modification time; never before `date`. */
+  updated: Date;
+  author?: string;
+  /** Plain-text summary. */
+  summary: string;
+  tags: Tag[];
+  draft: boolean;
+  source: SourceStamp;
+}
+
+/** A parsed article: its metadata and its body rendered to HTML. */
+export interface Article extends ArticleMeta {
+  contentHtml: string;
+}
+
+/** The metadata of an article, without its body. */
+export function toMeta(article: Article): ArticleMeta {
+  const { contentHtml: _body, ...meta } = article;
+  return meta;
+}
+
+/** Why an article file was rejected. */
+export type ArticleErrorReason =
+  | 'empty'
+  | 'binary'
+  | 'not-utf8'
+  | 'no-title'
+  | 'too-large'
+  | 'unreadable'
+  | 'outside-link'
+  | 'not-a-file'
+  | 'bad-front-matter'
+  | 'duplicate-id';
+
+/** An article file that cannot be served, with the file and a reason code and message. */
+export class ArticleParseError extends Error {
+  override name = 'ArticleParseError';
+  constructor(
+    readonly file: string,
+    readonly reason: ArticleErrorReason,
+    message: string,
+    readonly line?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The outcome of parsing one file. */
+export type ParseResult = { ok: true; article: Article } | { ok: false; error: ArticleParseError };

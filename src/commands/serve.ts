@@ -1,0 +1,72 @@
+/** `npm start`: load the articles, serve them, follow every change, shut down gracefully. */
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { watchArticles } from '../articles/watch.ts';
+import type { Config } from '../config.ts';
+import type { ArticleIndex } from '../articles/article-index.ts';
+import { createApp } from '../server/app.ts';
+import { FEED_FORMATS } from '../feeds/types.ts';
+import { describeProblem, loadSite, summaryLine } from './load-site.ts';
+
+/** Longest delay Node's timers accept, in ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Runs the server until SIGTERM or SIGINT. */
+export async function serveCommand(config: Config): Promise<void> {
+  const site = await loadSite(config);
+  console.log(summaryLine(site, config.articlesDir));
+  const { app, site: info } = createApp({ config, index: site.index, contents: site.contents });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server));
+    s.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  console.log(`Listening on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`);
+  for (const format of FEED_FORMATS) console.log(`  ${info.urls.feed(format)}`);
+
+  const watcher = watchArticles(site.index, site.contents, site.readOptions, {
+    updated: (file, kind) => console.log(`${kind} ${file}`),
+    rejected: (error, kept) => console.error(`${kept ? 'kept last good version of' : 'skipped'} ${describeProblem(error)}`),
+    warning: (warning) => console.error(`ignored ${describeProblem(warning)}`),
+  });
+  const releases = scheduleReleases(site.index);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: finishing requests in flight, then exiting`);
+    releases.stop();
+    // Stop accepting; idle keep-alive connections are closed, busy ones close after their response.
+    server.close(() => {
+      void watcher.close().finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/**
+ * Publishes scheduled articles at their time without a request or a file change: a timer is kept set
+ * for the next one, and re-set whenever the index changes.
+ */
+function scheduleReleases(index: ArticleIndex): { stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    const next = index.nextReleaseAt();
+    if (next === undefined) return;
+    timer = setTimeout(() => {
+      index.releaseDue();
+      arm();
+    }, Math.min(Math.max(next - Date.now(), 0) + 5, MAX_TIMER_MS));
+    timer.unref();
+  };
+  index.onChange(arm);
+  arm();
+  return { stop: () => clearTimeout(timer) };
+}

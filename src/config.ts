@@ -1,0 +1,136 @@
+/**
+ * Configuration: environment variables and matching command-line flags (flags win), with defaults and
+ * checks. `readConfig` is pure: it is handed the environment and the arguments.
+ */
+
+/** The server's settings. */
+export interface Config {
+  port: number;
+  host: string;
+  articlesDir: string;
+  baseUrl: string;
+  siteTitle: string;
+  siteDescription: string;
+  siteAuthor: string;
+  siteLanguage: string;
+  feedLimit: number;
+  maxFileSize: number;
+  cacheMaxAge: number;
+  cacheSMaxAge: number;
+  cacheStaleWhileRevalidate: number;
+  logRequests: boolean;
+}
+
+interface Option {
+  key: keyof Config;
+  env: string;
+  flag: string;
+  kind: 'string' | 'int' | 'bool' | 'url';
+  fallback: (c: Partial<Config>) => string;
+  help: string;
+  min?: number;
+  max?: number;
+}
+
+/** Every setting, in the order `--help` and the README list them. */
+export const OPTIONS: readonly Option[] = [
+  { key: 'port', env: 'PORT', flag: '--port', kind: 'int', min: 0, max: 65535, fallback: () => '3000', help: 'TCP port to listen on (0: any free port)' },
+  { key: 'host', env: 'HOST', flag: '--host', kind: 'string', fallback: () => '127.0.0.1', help: 'address to listen on (0.0.0.0 for every interface)' },
+  { key: 'articlesDir', env: 'ARTICLES_DIR', flag: '--articles-dir', kind: 'string', fallback: () => 'articles', help: 'folder of article files (.txt, .md); subfolders are not scanned' },
+  { key: 'baseUrl', env: 'BASE_URL', flag: '--base-url', kind: 'url', fallback: (c) => `http://localhost:${c.port}`, help: 'public base URL of every link and feed id' },
+  { key: 'siteTitle', env: 'SITE_TITLE', flag: '--site-title', kind: 'string', fallback: () => 'Tagfeeds', help: 'title of the site and its feeds' },
+  { key: 'siteDescription', env: 'SITE_DESCRIPTION', flag: '--site-description', kind: 'string', fallback: () => 'Latest articles', help: 'description of the site feed' },
+  { key: 'siteAuthor', env: 'SITE_AUTHOR', flag: '--site-author', kind: 'string', fallback: () => 'Tagfeeds', help: 'author of articles that name none' },
+  { key: 'siteLanguage', env: 'SITE_LANGUAGE', flag: '--site-language', kind: 'string', fallback: () => 'en', help: 'language of the feeds (BCP 47)' },
+  { key: 'feedLimit', env: 'FEED_LIMIT', flag: '--feed-limit', kind: 'int', min: 1, max: 1000, fallback: () => '50', help: 'items per feed' },
+  { key: 'maxFileSize', env: 'MAX_FILE_SIZE', flag: '--max-file-size', kind: 'int', min: 1, max: 64 * 1024 * 1024, fallback: () => String(1024 * 1024), help: 'largest article file read, in bytes' },
+  { key: 'cacheMaxAge', env: 'CACHE_MAX_AGE', flag: '--cache-max-age', kind: 'int', min: 0, max: 31536000, fallback: () => '300', help: 'Cache-Control max-age of feeds and pages, in seconds' },
+  { key: 'cacheSMaxAge', env: 'CACHE_S_MAXAGE', flag: '--cache-s-maxage', kind: 'int', min: 0, max: 31536000, fallback: (c) => String(c.cacheMaxAge), help: 'Cache-Control s-maxage (shared caches, CDNs), in seconds' },
+  { key: 'cacheStaleWhileRevalidate', env: 'CACHE_STALE_WHILE_REVALIDATE', flag: '--cache-stale-while-revalidate', kind: 'int', min: 0, max: 31536000, fallback: () => '60', help: 'Cache-Control stale-while-revalidate, in seconds' },
+  { key: 'logRequests', env: 'LOG_REQUESTS', flag: '--log-requests', kind: 'bool', fallback: () => 'false', help: 'log every request (true/false)' },
+];
+
+/** A setting that cannot be used, naming the variable or flag and the reason. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads flags of the form `--name value` or `--name=value`; unknown flags are an error. */
+export function parseFlags(argv: readonly string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  const known = new Set(OPTIONS.map((o) => o.flag));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    if (!known.has(flag)) throw new ConfigError(`unknown option ${arg} (see --help)`);
+    const option = OPTIONS.find((o) => o.flag === flag)!;
+    let value = eq > 0 ? arg.slice(eq + 1) : argv[i + 1];
+    if (eq < 0) {
+      if (option.kind === 'bool' && (value === undefined || value.startsWith('--'))) value = 'true';
+      else i++;
+    }
+    if (value === undefined) throw new ConfigError(`${flag} needs a value`);
+    flags.set(flag, value);
+  }
+  return flags;
+}
+
+/** Builds the configuration from the environment and flags; throws `ConfigError` on a bad value. */
+export function readConfig(env: Record<string, string | undefined> = {}, argv: readonly string[] = []): Config {
+  const flags = parseFlags(argv);
+  const config: Partial<Config> = {};
+  const target = config as Record<string, unknown>;
+  for (const option of OPTIONS) {
+    const given = flags.get(option.flag) ?? env[option.env];
+    const source = flags.has(option.flag) ? option.flag : option.env;
+    const raw = given === undefined || given === '' ? option.fallback(config) : given;
+    target[option.key] = convert(option, raw, source);
+  }
+  return config as Config;
+}
+
+function convert(option: Option, raw: string, source: string): string | number | boolean {
+  switch (option.kind) {
+    case 'int': {
+      const value = Number(raw);
+      if (!/^\d+$/u.test(raw) || value < (option.min ?? 0) || value > (option.max ?? Number.MAX_SAFE_INTEGER)) {
+        throw new ConfigError(`${source}=${raw}: expected a whole number from ${option.min ?? 0} to ${option.max}`);
+      }
+      return value;
+    }
+    case 'bool':
+      if (!/^(true|false|1|0|yes|no)$/iu.test(raw)) throw new ConfigError(`${source}=${raw}: expected true or false`);
+      return /^(true|1|yes)$/iu.test(raw);
+    case 'url': {
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        throw new ConfigError(`${source}=${raw}: not an absolute URL`);
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${source}=${raw}: must be http or https`);
+      return url.href.replace(/\/+$/u, '');
+    }
+    case 'string':
+      return raw;
+  }
+}
+
+/** The `--help` text: every setting with its variable, flag and default. */
+export function helpText(): string {
+  const defaults = readConfig({}, []);
+  const rows = OPTIONS.map((o) => {
+    const fallback = o.key === 'baseUrl' ? 'http://localhost:PORT' : String(defaults[o.key]);
+    return `  ${o.flag.padEnd(32)} ${o.env.padEnd(30)} ${o.help} (default: ${fallback})`;
+  });
+  return [
+    'Usage: npm start -- [options]        serve the articles folder',
+    '       npm run check -- [options]    validate every article file and exit',
+    '       npm run export -- --out DIR [options]   write every route as static files',
+    '',
+    'Options (environment variables in the second column; flags win):',
+    ...rows,
+    '  --help                           show this help',
+  ].join('\n');
+}

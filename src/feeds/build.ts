@@ -1,0 +1,45 @@
+/** Articles + site metadata -> the format-neutral feed document. */
+import type { ArticleMeta, Tag } from '../articles/types.ts';
+import { FEED_FORMATS, type FeedDoc, type FeedFormat, type FeedItem } from './types.ts';
+import type { SiteUrls } from '../urls.ts';
+
+/** The site-wide settings that every feed carries. */
+export interface SiteInfo {
+  title: string;
+  description: string;
+  language: string;
+  author: string;
+  urls: SiteUrls;
+}
+
+/** Builds the feed of the site (no tag) or of one tag, from articles newest first and their bodies. */
+export function buildFeed(site: SiteInfo, articles: readonly ArticleMeta[], bodies: readonly string[], tag?: Tag): FeedDoc {
+  const items: FeedItem[] = articles.map((a, i) => ({
+    url: site.urls.article(a.id),
+    title: a.title,
+    summary: a.summary,
+    contentHtml: bodies[i]!,
+    published: a.date,
+    updated: a.updated,
+    tags: a.tags,
+    author: a.author,
+  }));
+  const selfUrls = Object.fromEntries(FEED_FORMATS.map((f) => [f, site.urls.feed(f, tag?.key)])) as Record<FeedFormat, string>;
+  return {
+    title: tag ? `${site.title}: #${tag.label}` : site.title,
+    description: tag ? `Articles tagged #${tag.label} on ${site.title}` : site.description,
+    language: site.language,
+    author: site.author,
+    homeUrl: tag ? site.urls.tag(tag.key) : site.urls.home(),
+    selfUrls,
+    updated: latestUpdate(articles),
+    items,
+  };
+}
+
+/** The newest `updated` among articles (the epoch for none), for `Last-Modified` and feed `updated`. */
+export function latestUpdate(articles: readonly ArticleMeta[]): Date {
+  let latest = 0;
+  for (const a of articles) latest = Math.max(latest, a.updated.getTime());
+  return new Date(latest);
+}

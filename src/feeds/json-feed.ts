@@ -1,0 +1,42 @@
+/**
+ * The bridge from `feed` 6's JSON Feed 1.0 to JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/):
+ * `version`, `authors` arrays instead of `author`, `language`, and ids that are always set.
+ */
+import type { FeedDoc } from './types.ts';
+
+interface JsonFeed10Item {
+  id?: string;
+  url?: string;
+  author?: { name?: string };
+  [key: string]: unknown;
+}
+
+/** Rewrites `feed`'s JSON Feed 1.0 text as JSON Feed 1.1, in the same key order as the spec lists. */
+export function toJsonFeed11(json10: string, doc: FeedDoc): string {
+  const old = JSON.parse(json10) as { items: JsonFeed10Item[]; [key: string]: unknown };
+  const feed = {
+    version: 'https://jsonfeed.org/version/1.1',
+    title: old.title,
+    home_page_url: old.home_page_url,
+    feed_url: old.feed_url,
+    description: old.description,
+    authors: [{ name: doc.author }],
+    language: doc.language,
+    items: old.items.map((item, i) => {
+      const source = doc.items[i]!;
+      const { author, id, ...rest } = item;
+      return {
+        id: id ?? source.url,
+        url: rest.url,
+        title: rest.title,
+        content_html: rest.content_html,
+        summary: rest.summary,
+        date_published: rest.date_published,
+        date_modified: rest.date_modified,
+        authors: [{ name: author?.name ?? doc.author }],
+        tags: rest.tags,
+      };
+    }),
+  };
+  return `${JSON.stringify(feed, null, 2)}\n`;
+}

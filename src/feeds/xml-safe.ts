@@ -1,0 +1,34 @@
+/**
+ * Text fixes that keep `feed` 6's XML well-formed. It writes strings through unchanged, so:
+ * characters that XML 1.0 forbids (https://www.w3.org/TR/xml/#charsets) are removed first, and its
+ * XML writer (xml-js) splits only the first `]]>` of a CDATA section, so the others are split here.
+ */
+
+// C0 controls other than tab, LF and CR; U+FFFE and U+FFFF; surrogates that are not part of a pair.
+const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu;
+
+/** Removes the characters XML 1.0 cannot carry (also from JSON, so all formats say the same). */
+export function stripForbidden(text: string): string {
+  return text.replace(FORBIDDEN, '');
+}
+
+/**
+ * Prepares a string that `feed` will put in a CDATA section: xml-js rewrites the first `]]>` itself
+ * (`cdata.replace(']]>', …)`), so every later one is split here, leaving the first for it to split.
+ */
+export function guardCdata(text: string): string {
+  const first = text.indexOf(']]>');
+  if (first < 0) return text;
+  const head = text.slice(0, first + 3);
+  return head + text.slice(first + 3).replaceAll(']]>', ']]]]><![CDATA[>');
+}
+
+/** Escapes text for XML character data. */
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>]/gu, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+}
+
+/** Joins the CDATA sections (as xml-js writes them) of an element's content back into its text. */
+export function cdataText(xmlContent: string): string {
+  return xmlContent.replace(/^<!\[CDATA\[/u, '').replace(/\]\]>$/u, '').replaceAll(']]]]><![CDATA[>', ']]>');
+}

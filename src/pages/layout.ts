@@ -1,0 +1,64 @@
+/** The frame of every HTML page: small, plain, readable, no script, feed autodiscovery links. */
+import { html, raw } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+import { FEED_FORMATS, type FeedFormat } from '../feeds/types.ts';
+import type { SiteInfo } from '../feeds/build.ts';
+
+/** Media types used in `<link rel="alternate">`, without parameters as autodiscovery expects. */
+const LINK_TYPES: Record<FeedFormat, string> = {
+  rss: 'application/rss+xml',
+  atom: 'application/atom+xml',
+  json: 'application/feed+json',
+};
+const FORMAT_NAMES: Record<FeedFormat, string> = { rss: 'RSS', atom: 'Atom', json: 'JSON Feed' };
+
+/** What a page puts in its `<head>`. */
+export interface PageHead {
+  title: string;
+  canonical: string;
+  /** The feeds of this page, announced for autodiscovery. */
+  feeds?: { title: string; tagKey?: string };
+}
+
+const STYLE = raw(`<style>
+body{max-width:44rem;margin:2rem auto;padding:0 1rem;font:1.05rem/1.6 system-ui,sans-serif;color:#222;background:#fff}
+a{color:#0645ad}header,footer{color:#555;font-size:.95rem}h1{line-height:1.25}
+ul.items{list-style:none;padding:0}ul.items li{margin:0 0 1.4rem}
+.meta{color:#666;font-size:.9rem}.tags a{margin-right:.5rem}
+</style>`);
+
+/** The links to a feed in its three formats. */
+export function feedLinks(site: SiteInfo, tagKey?: string): HtmlEscapedString | Promise<HtmlEscapedString> {
+  return html`${FEED_FORMATS.map(
+    (f, i) => html`${i > 0 ? ' · ' : ''}<a href="${site.urls.feed(f, tagKey)}" type="${LINK_TYPES[f]}">${FORMAT_NAMES[f]}</a>`,
+  )}`;
+}
+
+/** Renders a whole page around `body`. */
+export function renderPage(site: SiteInfo, head: PageHead, body: HtmlEscapedString | Promise<HtmlEscapedString>): string {
+  const alternates = head.feeds
+    ? FEED_FORMATS.map(
+        (f) =>
+          html`<link rel="alternate" type="${LINK_TYPES[f]}" title="${head.feeds!.title} (${FORMAT_NAMES[f]})" href="${site.urls.feed(f, head.feeds!.tagKey)}">\n`,
+      )
+    : [];
+  const page = html`<!doctype html>
+<html lang="${site.language}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${head.title}</title>
+<link rel="canonical" href="${head.canonical}">
+${alternates}${STYLE}
+</head>
+<body>
+<header><a href="${site.urls.home()}">${site.title}</a> · <a href="${site.urls.tags()}">Tags</a> · <a href="${site.urls.opml()}">OPML</a></header>
+<main>
+${body}
+</main>
+<footer>Feeds: ${feedLinks(site)}</footer>
+</body>
+</html>
+`;
+  return String(page);
+}

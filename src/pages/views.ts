@@ -1,0 +1,73 @@
+/** The site's HTML pages. Everything that comes from an article is escaped, except its rendered body. */
+import { html, raw } from 'hono/html';
+import type { ArticleMeta, Tag } from '../articles/types.ts';
+import type { TagSummary } from '../articles/article-index.ts';
+import type { SiteInfo } from '../feeds/build.ts';
+import { feedLinks, renderPage } from './layout.ts';
+
+function date(d: Date) {
+  return html`<time datetime="${d.toISOString()}">${d.toISOString().slice(0, 10)}</time>`;
+}
+
+function tagList(site: SiteInfo, tags: readonly Tag[]) {
+  return html`<span class="tags">${tags.map((t) => html`<a href="${site.urls.tag(t.key)}">#${t.label}</a>`)}</span>`;
+}
+
+function articleList(site: SiteInfo, articles: readonly ArticleMeta[]) {
+  if (articles.length === 0) return html`<p>No articles yet.</p>`;
+  return html`<ul class="items">
+${articles.map(
+  (a) => html`<li><a href="${site.urls.article(a.id)}"><strong>${a.title}</strong></a><br>
+<span class="meta">${date(a.date)} ${tagList(site, a.tags)}</span><br>${a.summary}</li>
+`,
+)}</ul>`;
+}
+
+/** The home page: the latest articles, with autodiscovery of the site feeds. */
+export function homePage(site: SiteInfo, articles: readonly ArticleMeta[]): string {
+  return renderPage(
+    site,
+    { title: site.title, canonical: site.urls.home(), feeds: { title: site.title } },
+    html`<h1>${site.title}</h1>
+<p>${site.description}</p>
+<p>Subscribe: ${feedLinks(site)}</p>
+${articleList(site, articles)}`,
+  );
+}
+
+/** One article. `bodyHtml` is the article's rendered body (already escaped text, or Markdown HTML). */
+export function articlePage(site: SiteInfo, article: ArticleMeta, bodyHtml: string): string {
+  return renderPage(
+    site,
+    { title: `${article.title} · ${site.title}`, canonical: site.urls.article(article.id), feeds: { title: site.title } },
+    html`<article>
+<h1>${article.title}</h1>
+<p class="meta">${date(article.date)}${article.author ? html` · ${article.author}` : ''}</p>
+${raw(bodyHtml)}
+<p>${tagList(site, article.tags)}</p>
+</article>`,
+  );
+}
+
+/** Every tag with its article count. */
+export function tagsPage(site: SiteInfo, tags: readonly TagSummary[]): string {
+  return renderPage(
+    site,
+    { title: `Tags · ${site.title}`, canonical: site.urls.tags() },
+    html`<h1>Tags</h1>
+<p>${tags.length} tags. Every tag has its own feeds; <a href="${site.urls.opml()}">tags.opml</a> lists them all for import into a reader.</p>
+<ul>
+${tags.map((t) => html`<li><a href="${site.urls.tag(t.key)}">#${t.label}</a> (${t.count})</li>\n`)}</ul>`,
+  );
+}
+
+/** One tag's page, with autodiscovery of its feeds. */
+export function tagPage(site: SiteInfo, tag: Tag, count: number, articles: readonly ArticleMeta[]): string {
+  return renderPage(
+    site,
+    { title: `#${tag.label} · ${site.title}`, canonical: site.urls.tag(tag.key), feeds: { title: `${site.title}: #${tag.label}`, tagKey: tag.key } },
+    html`<h1>#${tag.label}</h1>
+<p>${count} ${count === 1 ? 'article' : 'articles'}. Subscribe: ${feedLinks(site, tag.key)}</p>
+${articleList(site, articles)}`,
+  );
+}

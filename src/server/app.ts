@@ -1,0 +1,156 @@
+/**
+ * The HTTP application: routes, middleware, error handling. `createApp` takes everything it needs;
+ * it reads no environment and opens no port.
+ */
+import { Hono, type Context } from 'hono';
+import { cors } from 'hono/cors';
+import { logger } from 'hono/logger';
+import { secureHeaders } from 'hono/secure-headers';
+import type { ArticleIndex } from '../articles/article-index.ts';
+import type { ContentStore } from '../articles/content.ts';
+import { normalizeTag } from '../articles/tags.ts';
+import type { Config } from '../config.ts';
+import type { SiteInfo } from '../feeds/build.ts';
+import type { FeedFormat } from '../feeds/types.ts';
+import { SiteUrls } from '../urls.ts';
+import { ResponseCache } from './cache.ts';
+import { cacheControl, sendPrepared } from './http.ts';
+import type { Prepared } from './prepared.ts';
+import { SiteResponses } from './responses.ts';
+
+/** What the app is built from. */
+export interface AppDeps {
+  config: Config;
+  index: ArticleIndex;
+  contents: ContentStore;
+  /** Where errors are logged (default: console.error). */
+  logError?: (message: string) => void;
+  /** Bytes of prepared responses to keep (default 64 MiB). */
+  cacheBytes?: number;
+}
+
+/** The app and the parts that other entry points (export, tests) use. */
+export interface App {
+  app: Hono;
+  responses: SiteResponses;
+  cache: ResponseCache;
+  site: SiteInfo;
+}
+
+const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
+/** Longest tag or id accepted in a path, in characters. */
+export const MAX_SEGMENT_LENGTH = 256;
+
+/** The site's metadata from the configuration. */
+export function siteInfo(config: Config): SiteInfo {
+  return {
+    title: config.siteTitle,
+    description: config.siteDescription,
+    language: config.siteLanguage,
+    author: config.siteAuthor,
+    urls: new SiteUrls(config.baseUrl),
+  };
+}
+
+/** Builds the application; see the module comment. */
+export function createApp(deps: AppDeps): App {
+  const { config, index, contents } = deps;
+  const logError = deps.logError ?? ((m: string) => console.error(m));
+  const site = siteInfo(config);
+  const cache = new ResponseCache(index, deps.cacheBytes);
+  const responses = new SiteResponses(index, contents, cache, site, config.feedLimit);
+  const cacheHeader = cacheControl({
+    maxAge: config.cacheMaxAge,
+    sMaxAge: config.cacheSMaxAge,
+    staleWhileRevalidate: config.cacheStaleWhileRevalidate,
+  });
+
+  const app = new Hono();
+  if (config.logRequests) app.use(logger());
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        styleSrc: ["'unsafe-inline'"],
+        imgSrc: ["'self'", 'https:', 'data:'],
+        baseUri: ["'none'"],
+        formAction: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+      // Feeds are read cross-origin by web-based readers; pages may show images from other sites.
+      crossOriginResourcePolicy: 'cross-origin',
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use(async (c, next) => {
+    const method = c.req.method;
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
+      return c.text(`Method ${method} not allowed\n`, 405, { Allow: ALLOWED_METHODS });
+    }
+    const problem = checkPath(c.req.url);
+    if (problem) return c.text(`Bad request: ${problem}\n`, 400);
+    return next();
+  });
+  // Feeds, the OPML and pages are public: any web page may fetch them (with preflight).
+  app.use(cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'], maxAge: 86400 }));
+
+  const send = async (c: Context, result: Prepared | Promise<Prepared | undefined> | undefined, missing: string) => {
+    const prepared = await result;
+    return prepared ? sendPrepared(c, prepared, cacheHeader) : c.text(`${missing}\n`, 404);
+  };
+  const feedRoute = (format: FeedFormat) => (c: Context) => {
+    const raw = c.req.param('tag');
+    if (raw === undefined) return send(c, responses.feed(format), 'Not found');
+    const key = tagKey(raw);
+    return send(c, key === undefined ? undefined : responses.feed(format, key), `Unknown tag: ${raw.slice(0, 64)}`);
+  };
+
+  app.get('/', (c) => send(c, responses.home(), 'Not found'));
+  app.get('/rss.xml', feedRoute('rss'));
+  app.get('/atom.xml', feedRoute('atom'));
+  app.get('/feed.json', feedRoute('json'));
+  app.get('/tags', (c) => send(c, responses.tags(), 'Not found'));
+  app.get('/tags.opml', (c) => send(c, responses.opml(), 'Not found'));
+  app.get('/tags/:tag', (c) => {
+    const raw = c.req.param('tag');
+    const key = tagKey(raw);
+    return send(c, key === undefined ? undefined : responses.tag(key), `Unknown tag: ${raw.slice(0, 64)}`);
+  });
+  app.get('/tags/:tag/rss.xml', feedRoute('rss'));
+  app.get('/tags/:tag/atom.xml', feedRoute('atom'));
+  app.get('/tags/:tag/feed.json', feedRoute('json'));
+  app.get('/articles/:id', (c) => {
+    const id = c.req.param('id');
+    const found = id.length <= MAX_SEGMENT_LENGTH ? responses.article(id) : undefined;
+    return send(c, found, `Unknown article: ${id.slice(0, 64)}`);
+  });
+  app.notFound((c) => c.text('Not found\n', 404));
+  app.onError((error, c) => {
+    logError(`error: ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
+    return c.text('Internal server error\n', 500);
+  });
+
+  return { app, responses, cache, site };
+}
+
+/** The normalised key of a tag from a URL, or undefined when it cannot be a tag. */
+function tagKey(raw: string): string | undefined {
+  if (raw.length > MAX_SEGMENT_LENGTH) return undefined;
+  const tag = raw.startsWith('#') ? raw.slice(1) : raw;
+  return normalizeTag(tag);
+}
+
+/** Why a request path is malformed (invalid percent-encoding, NUL or control bytes), if it is. */
+export function checkPath(url: string): string | undefined {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  const end = url.indexOf('?', start);
+  const path = url.slice(start, end < 0 ? undefined : end);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return 'invalid percent-encoding in the path';
+  }
+  if (/[\u0000-\u001f\u007f]/u.test(decoded)) return 'control characters in the path';
+  return undefined;
+}
