@@ -50,10 +50,10 @@ export class ContentStore {
    * matches that version (being rewritten, or broken), the body known for the version is used, else
    * the summary: a half-written or broken file is never served.
    */
-  async html(meta: ArticleMeta): Promise<string> {
+  html(meta: ArticleMeta): string {
     const known = this.#pinned.get(meta.file) ?? this.#cache.get(meta.file);
     if (known && sameSource(known.source, meta.source)) return known.html;
-    const result = await readArticleFile(basename(meta.file), this.#read);
+    const result = readArticleFile(basename(meta.file), this.#read);
     if (result.ok && sameSource(result.article.source, meta.source)) {
       this.#cache.set(meta.file, { source: meta.source, html: result.article.contentHtml });
       return result.article.contentHtml;

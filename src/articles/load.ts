@@ -1,10 +1,21 @@
-/** Loading a whole articles folder: list the article files, read them with bounded concurrency. */
-import { readdir } from 'node:fs/promises';
-import { isArticleFileName, readArticleFile, resolveReadOptions, type ReadOptions } from './files.ts';
-import { toMeta, type ArticleMeta, type ArticleParseError } from './types.ts';
+/**
+ * Loading a whole articles folder: list the article files, then read them with bounded concurrency —
+ * in this thread for small folders, else spread over a small pool of worker threads, each reading its
+ * share one file at a time (see files.ts for why reads are synchronous).
+ */
+import { availableParallelism } from 'node:os';
+import { readdirSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { isArticleFileName, readArticleMeta, resolveReadOptions, type EntryKind, type ReadOptions } from './files.ts';
+import type { LoaderMessage, LoaderTask } from './load-worker.ts';
+import { internTags } from './tags.ts';
+import { ArticleParseError, type ArticleMeta, type MetaResult } from './types.ts';
 
-/** How many files are read at once: enough to keep the disk and thread pool busy, bounded in memory. */
-export const READ_CONCURRENCY = 64;
+/** Folders with fewer files than this are read in this thread: starting workers would cost more. */
+export const WORKER_THRESHOLD = 2000;
+
+/** At most this many loader threads, and at least two when there are workers at all. */
+export const MAX_WORKERS = 4;
 
 /** Articles that parsed (without their bodies), and one error per file that did not. */
 export interface LoadResult {
@@ -17,25 +28,56 @@ export interface LoadResult {
  * Loads every article file directly inside `dir` (subfolders are not scanned). One bad file never stops
  * the others: it becomes an entry of `errors`.
  */
-export async function loadArticles(dir: string, maxBytes: number): Promise<LoadResult> {
-  const readOptions = await resolveReadOptions(dir, maxBytes);
-  const names = (await readdir(dir)).filter(isArticleFileName).sort();
+export async function loadArticles(dir: string, maxBytes: number, options: { workers?: number } = {}): Promise<LoadResult> {
+  const readOptions = resolveReadOptions(dir, maxBytes);
+  const entries: [string, EntryKind][] = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => isArticleFileName(e.name))
+    .map((e) => [e.name, e.isFile() ? 'file' : e.isSymbolicLink() ? 'symlink' : 'unknown']);
+  entries.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const workers = options.workers ?? (entries.length < WORKER_THRESHOLD ? 0 : Math.max(2, Math.min(MAX_WORKERS, availableParallelism())));
+  const readHere = () => entries.map(([name, kind]) => readArticleMeta(name, readOptions, kind));
+  // Where worker threads cannot start (a runner without the TypeScript loader), this thread reads all.
+  const results = workers === 0 ? readHere() : await readInWorkers(entries, readOptions, workers).catch(readHere);
+
   const articles: ArticleMeta[] = [];
   const errors: ArticleParseError[] = [];
-  await forEachBounded(names, READ_CONCURRENCY, async (name) => {
-    const result = await readArticleFile(name, readOptions);
-    if (result.ok) articles.push(toMeta(result.article));
+  for (const result of results) {
+    if (result.ok) articles.push(result.article);
     else errors.push(result.error);
-  });
+  }
   errors.sort((a, b) => (a.file < b.file ? -1 : 1));
   return { articles, errors, readOptions };
 }
 
-/** Runs `task` over `items` with at most `limit` tasks in flight. */
-export async function forEachBounded<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await task(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+async function readInWorkers(entries: [string, EntryKind][], options: ReadOptions, count: number): Promise<MetaResult[]> {
+  const results: MetaResult[] = [];
+  const shares = Array.from({ length: count }, (_, i) => entries.filter((_, j) => j % count === i));
+  await Promise.all(
+    shares.map(
+      (share) =>
+        new Promise<void>((resolve, reject) => {
+          const worker = new Worker(new URL('./load-worker.ts', import.meta.url), {
+            workerData: { options, entries: share } satisfies LoaderTask,
+          });
+          worker.on('message', (message: LoaderMessage) => {
+            if ('done' in message) return void worker.terminate().then(() => resolve());
+            for (const result of message.results) results.push(revive(result));
+          });
+          worker.once('error', reject);
+          worker.once('exit', (code) => (code === 0 || code === 1 ? resolve() : reject(new Error(`loader thread exited with ${code}`))));
+        }),
+    ),
+  );
+  return results;
+}
+
+// Structured cloning keeps plain data only: errors come back as plain objects, and each article's tags
+// as copies, which are interned again so that the index shares one object per tag.
+function revive(result: MetaResult): MetaResult {
+  if (!result.ok) {
+    const e = result.error;
+    return { ok: false, error: new ArticleParseError(e.file, e.reason, e.message, e.line) };
+  }
+  result.article.tags = internTags(result.article.tags);
+  return result;
 }

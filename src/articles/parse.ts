@@ -2,14 +2,18 @@
  * Article files -> articles. Pure: the caller reads the file and passes its bytes and modification time.
  *
  * Format (see README): optional YAML front matter; line 1 the title (Markdown: a leading `# ` heading);
+ * lines end with LF or CRLF;
  * then the body, one paragraph per line; the last non-empty line, when every word on it starts with `#`,
  * is the tag line. Hashtags inside the body do not count as tags: only the tag line and front-matter
  * `tags` do, so prose such as "our #1 priority" or "C#" never creates a tag.
  */
 import matter from 'gray-matter';
+import { isUtf8 } from 'node:buffer';
 import { renderMarkdown } from './markdown.ts';
-import { extractHashtags, isTagLine, isTagName, mergeTags } from './tags.ts';
-import { ArticleParseError, type Article, type ArticleFormat, type ParseResult, type SourceStamp } from './types.ts';
+import { Lines } from './lines.ts';
+import { detach } from './strings.ts';
+import { isTagName, mergeTags, tagLineTags } from './tags.ts';
+import { ArticleParseError, type Article, type ArticleFormat, type ArticleMeta, type MetaResult, type ParseResult, type SourceStamp } from './types.ts';
 
 /** What the parser needs to know about the file besides its bytes. */
 export interface ArticleFileInfo {
@@ -22,12 +26,23 @@ export interface ArticleFileInfo {
 /** Longest summary taken from the first paragraph, in characters, before it is shortened. */
 export const SUMMARY_LENGTH = 280;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Parses the bytes of an article file; never throws. */
 export function parseArticle(bytes: Uint8Array, info: ArticleFileInfo): ParseResult {
+  return parseWith(bytes, info, true) as ParseResult;
+}
+
+/**
+ * Parses what the index keeps of an article file, without rendering its body (what loading 100,000
+ * files at start needs); never throws.
+ */
+export function parseArticleMeta(bytes: Uint8Array, info: ArticleFileInfo): MetaResult {
+  return parseWith(bytes, info, false);
+}
+
+function parseWith(bytes: Uint8Array, info: ArticleFileInfo, withBody: boolean): ParseResult | MetaResult {
   try {
-    return { ok: true, article: parseOrThrow(bytes, info) };
+    return { ok: true, article: parseOrThrow(bytes, info, withBody) };
   } catch (error) {
     if (error instanceof ArticleParseError) return { ok: false, error };
     const message = error instanceof Error ? error.message : String(error);
@@ -39,14 +54,11 @@ function fail(info: ArticleFileInfo, reason: ArticleParseError['reason'], messag
   throw new ArticleParseError(info.file, reason, message, line);
 }
 
-function decode(bytes: Uint8Array, info: ArticleFileInfo): string {
+function checkBytes(bytes: Uint8Array, info: ArticleFileInfo): Buffer {
   if (bytes.length === 0) fail(info, 'empty', 'the file is empty');
   if (bytes.includes(0)) fail(info, 'binary', 'the file holds NUL bytes: a binary file, not text');
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return fail(info, 'not-utf8', 'the file is not valid UTF-8');
-  }
+  if (!isUtf8(bytes)) fail(info, 'not-utf8', 'the file is not valid UTF-8');
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
 interface FrontMatter {
@@ -59,23 +71,25 @@ interface FrontMatter {
   draft: boolean;
 }
 
-function readFrontMatter(text: string, info: ArticleFileInfo): { fm: FrontMatter; body: string; bodyLine: number } {
-  const empty: FrontMatter = { tags: [], draft: false };
-  if (!/^---[ \t]*\n/.test(text)) return { fm: empty, body: text, bodyLine: 1 };
-  if (!/\n---[ \t]*(\n|$)/.test(text.slice(3))) {
-    fail(info, 'bad-front-matter', 'front matter opened with --- is never closed', 1);
-  }
-  let parsed: matter.GrayMatterFile<string>;
+const NO_FRONT_MATTER: FrontMatter = { tags: [], draft: false };
+
+/** Reads the front matter (`---` … `---` at the top) and returns it with the index of the first body line. */
+function readFrontMatter(lines: Lines, info: ArticleFileInfo): { fm: FrontMatter; bodyStart: number } {
+  if (lines.length === 0 || lines.text(0).trimEnd() !== '---') return { fm: NO_FRONT_MATTER, bodyStart: 0 };
+  let close = 1;
+  while (close < lines.length && lines.text(close).trimEnd() !== '---') close++;
+  if (close >= lines.length) fail(info, 'bad-front-matter', 'front matter opened with --- is never closed', 1);
+  let data: Record<string, unknown>;
   try {
     // Options are passed so that gray-matter does not keep every file in its module-level cache.
-    parsed = matter(text, { excerpt: false });
+    data = matter(`${lines.join(0, close + 1)}\n`, { excerpt: false }).data ?? {};
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     fail(info, 'bad-front-matter', `front matter is not valid YAML: ${reason}`);
   }
-  const data: Record<string, unknown> = parsed.data ?? {};
-  const fmLines = text.length - parsed.content.length;
-  const bodyLine = text.slice(0, fmLines).split('\n').length;
+  if (data.draft !== undefined && typeof data.draft !== 'boolean') {
+    fail(info, 'bad-front-matter', '`draft` must be true or false');
+  }
   const fm: FrontMatter = {
     title: optionalString(data, 'title', info),
     date: optionalDate(data, 'date', info),
@@ -85,10 +99,7 @@ function readFrontMatter(text: string, info: ArticleFileInfo): { fm: FrontMatter
     tags: readTagList(data.tags, info),
     draft: data.draft === true,
   };
-  if (data.draft !== undefined && typeof data.draft !== 'boolean') {
-    fail(info, 'bad-front-matter', '`draft` must be true or false');
-  }
-  return { fm, body: parsed.content, bodyLine };
+  return { fm, bodyStart: close + 1 };
 }
 
 function optionalString(data: Record<string, unknown>, key: string, info: ArticleFileInfo): string | undefined {
@@ -122,61 +133,71 @@ function readTagList(value: unknown, info: ArticleFileInfo): string[] {
   return tags;
 }
 
-function parseOrThrow(bytes: Uint8Array, info: ArticleFileInfo): Article {
-  // A UTF-8 byte-order mark is dropped by the decoder; CRLF and lone CR become LF.
-  const text = decode(bytes, info).replace(/\r\n?/gu, '\n');
-  const { fm, body, bodyLine } = readFrontMatter(text, info);
-  const lines = body.split('\n');
+function parseOrThrow(bytes: Uint8Array, info: ArticleFileInfo, withBody: boolean): Article | ArticleMeta {
+  const buffer = checkBytes(bytes, info);
+  // A UTF-8 byte-order mark is not part of the text.
+  const bom = buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
+  const lines = new Lines(buffer, bom);
+  const { fm, bodyStart } = readFrontMatter(lines, info);
 
   // The tag line: the last non-empty line, when it is made only of hashtags.
-  let last = lines.length - 1;
-  while (last >= 0 && lines[last]!.trim() === '') last--;
-  let hashtags: string[] = [];
-  if (last >= 0 && isTagLine(lines[last]!)) {
-    hashtags = extractHashtags(lines[last]!);
-    lines.length = last;
-  }
+  let end = lines.length;
+  while (end > bodyStart && lines.isBlank(end - 1)) end--;
+  const hashtags = end > bodyStart ? tagLineTags(lines.text(end - 1)) : undefined;
+  if (hashtags) end--;
 
+  // The title: front matter, else the first non-empty line (Markdown: without its `#`).
   let title = fm.title;
-  let bodyLines = lines;
+  let first = bodyStart;
   if (title === undefined) {
-    const first = lines.findIndex((l) => l.trim() !== '');
-    if (first >= 0) {
-      const line = lines[first]!.trim();
+    while (first < end && lines.isBlank(first)) first++;
+    if (first < end) {
+      const line = lines.text(first).trim();
       title = info.format === 'markdown' ? line.replace(/^#\s+/u, '').replace(/\s+#+$/u, '') : line;
-      bodyLines = lines.slice(first + 1);
+      first++;
     }
   }
   if (!title) {
-    const why = hashtags.length > 0 ? 'the file holds only a tag line' : 'the file has no title line';
-    fail(info, 'no-title', `no title: ${why}`, bodyLine);
+    const why = hashtags ? 'the file holds only a tag line' : 'the file has no title line';
+    fail(info, 'no-title', `no title: ${why}`, bodyStart + 1);
   }
 
-  const tags = mergeTags(mergeTags([], hashtags), fm.tags);
-  const paragraphs = bodyLines.map((l) => l.trim()).filter((l) => l !== '');
-  const contentHtml =
-    info.format === 'markdown'
-      ? renderMarkdown(bodyLines.join('\n'))
-      : paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n');
-  const firstParagraph = info.format === 'markdown' ? firstMarkdownParagraph(contentHtml) : (paragraphs[0] ?? '');
+  const tags = mergeTags(mergeTags([], hashtags ?? []), fm.tags);
+  // Markdown is rendered even for metadata: its summary is the text of the first rendered paragraph.
+  const markdownHtml = info.format === 'markdown' ? renderMarkdown(lines.join(first, end)) : undefined;
+  let firstParagraph = '';
+  if (markdownHtml !== undefined) firstParagraph = firstMarkdownParagraph(markdownHtml);
+  else {
+    let p = first;
+    while (p < end && lines.isBlank(p)) p++;
+    if (p < end) firstParagraph = lines.text(p).trim();
+  }
 
   const mtime = new Date(info.source.mtimeMs);
   const date = fm.date ?? mtime;
   const modified = fm.updated ?? mtime;
-  return {
+  // Strings are detached from the file's text so that the index does not keep every whole file alive.
+  const meta: ArticleMeta = {
     id: info.id,
     file: info.file,
     format: info.format,
-    title,
+    title: detach(title),
     date,
     updated: modified > date ? modified : date,
-    author: fm.author,
-    summary: fm.summary ?? shorten(firstParagraph, SUMMARY_LENGTH),
+    author: fm.author === undefined ? undefined : detach(fm.author),
+    summary: detach(fm.summary ?? shorten(firstParagraph, SUMMARY_LENGTH)),
     tags,
     draft: fm.draft,
     source: info.source,
-    contentHtml,
   };
+  if (!withBody) return meta;
+  let contentHtml = markdownHtml;
+  if (contentHtml === undefined) {
+    const paragraphs: string[] = [];
+    for (let i = first; i < end; i++) if (!lines.isBlank(i)) paragraphs.push(`<p>${escapeHtml(lines.text(i).trim())}</p>`);
+    contentHtml = paragraphs.join('\n');
+  }
+  return { ...meta, contentHtml };
 }
 
 /** Escapes text for HTML element content and attribute values. */
@@ -184,13 +205,21 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/gu, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+// Punctuation and spaces dropped before the ellipsis of a shortened summary.
+const TRAILING = ' \t,;:.–—-';
+
 /** Shortens text to at most `max` characters at a word boundary, adding an ellipsis when cut. */
 export function shorten(text: string, max: number): string {
-  const chars = Array.from(text);
-  if (chars.length <= max) return text;
-  const cut = chars.slice(0, max).join('');
-  const space = cut.search(/\s\S*$/u);
-  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.–—-]+$/u, '')}…`;
+  if (text.length <= max) return text;
+  // Cut on a code point boundary: never between the two halves of a surrogate pair.
+  let end = max;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  const cut = text.slice(0, end);
+  const space = Math.max(cut.lastIndexOf(' '), cut.lastIndexOf('\t'));
+  let kept = space > max / 2 ? space : cut.length;
+  while (kept > 0 && TRAILING.includes(cut[kept - 1]!)) kept--;
+  return `${cut.slice(0, kept)}…`;
 }
 
 function firstMarkdownParagraph(html: string): string {

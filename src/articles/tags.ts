@@ -1,6 +1,7 @@
 /**
  * Hashtags: what counts as one, and the one normalisation used both when parsing and when looking up.
  */
+import { detach } from './strings.ts';
 import type { Tag } from './types.ts';
 
 // Letters of any script (with their combining marks), digits and underscores; at least one letter,
@@ -27,6 +28,20 @@ const LATIN_SPECIAL: Record<string, string> = {
  * @example normalizeTag('España') // 'espana'; normalizeTag('Ελλάδα') // 'ελλάδα'
  */
 export function normalizeTag(tag: string): string {
+  let key = normalized.get(tag);
+  if (key === undefined) {
+    key = normalizeUncached(tag);
+    // Tags repeat across articles: the vocabulary is small next to the corpus. Bounded all the same.
+    if (normalized.size >= MAX_REMEMBERED) normalized.clear();
+    normalized.set(detach(tag), key);
+  }
+  return key;
+}
+
+const MAX_REMEMBERED = 100_000;
+const normalized = new Map<string, string>();
+
+function normalizeUncached(tag: string): string {
   const lower = tag.normalize('NFKC').toLowerCase();
   return lower
     .replace(/\p{Script=Latin}\p{M}*/gu, (letter) => {
@@ -46,24 +61,56 @@ export function extractHashtags(line: string): string[] {
   return Array.from(line.matchAll(HASHTAG), (m) => m[1]!);
 }
 
+const ASCII_WORD = /^[A-Za-z0-9_]*$/;
+
 /**
- * Whether a line is a tag line: every whitespace-separated word starts with `#` and at least one of
- * them is a hashtag.
+ * The hashtags of a tag line, or undefined when the line is not one: a tag line is a line where every
+ * whitespace-separated word starts with `#` and at least one of them is a hashtag.
  */
-export function isTagLine(line: string): boolean {
+export function tagLineTags(line: string): string[] | undefined {
   const words = line.trim().split(/\s+/u);
-  return words.length > 0 && words.every((w) => w.startsWith('#')) && extractHashtags(line).length > 0;
+  const tags: string[] = [];
+  for (const word of words) {
+    if (!word.startsWith('#')) return undefined;
+    const name = word.slice(1);
+    // Fast path for the common plain ASCII hashtag; anything else goes through the full pattern.
+    if (ASCII_WORD.test(name)) {
+      if (/[A-Za-z]/.test(name)) tags.push(name);
+    } else {
+      tags.push(...extractHashtags(word));
+    }
+  }
+  return tags.length > 0 ? tags : undefined;
+}
+
+/** Whether a line is a tag line (see `tagLineTags`). */
+export function isTagLine(line: string): boolean {
+  return tagLineTags(line) !== undefined;
+}
+
+// One shared Tag object per label, so that 100,000 articles do not each hold copies of the same tags.
+const interned = new Map<string, Tag>();
+
+function internTag(label: string): Tag {
+  let tag = interned.get(label);
+  if (tag === undefined) {
+    tag = { key: detach(normalizeTag(label)), label: detach(label.normalize('NFKC')) };
+    if (interned.size >= MAX_REMEMBERED) interned.clear();
+    interned.set(tag.label === label ? tag.label : detach(label), tag);
+  }
+  return tag;
+}
+
+/** The shared Tag objects for tags parsed elsewhere (in a loader thread). */
+export function internTags(tags: readonly Tag[]): Tag[] {
+  return tags.map((t) => internTag(t.label));
 }
 
 /** Adds tags to a list, skipping those whose normalised key is already there; keeps the first label. */
 export function mergeTags(into: Tag[], labels: Iterable<string>): Tag[] {
-  const seen = new Set(into.map((t) => t.key));
   for (const label of labels) {
-    const key = normalizeTag(label);
-    if (key && !seen.has(key)) {
-      seen.add(key);
-      into.push({ key, label: label.normalize('NFKC') });
-    }
+    const tag = internTag(label);
+    if (tag.key && !into.some((t) => t.key === tag.key)) into.push(tag);
   }
   return into;
 }

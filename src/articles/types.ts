@@ -76,3 +76,6 @@ export class ArticleParseError extends Error {
 
 /** The outcome of parsing one file. */
 export type ParseResult = { ok: true; article: Article } | { ok: false; error: ArticleParseError };
+
+/** The outcome of parsing what the index keeps of one file. */
+export type MetaResult = { ok: true; article: ArticleMeta } | { ok: false; error: ArticleParseError };

@@ -57,7 +57,7 @@ export function watchArticles(
     if (!isArticleFileName(name)) return;
     enqueue(path, async () => {
       const file = articlePath(read, name);
-      const result = await readArticleFile(name, read);
+      const result = readArticleFile(name, read);
       if (result.ok) {
         contents.remember(result.article);
         const warning = index.upsert(toMeta(result.article));

@@ -38,7 +38,7 @@ export class SiteResponses {
     return this.cache.get(scope, format, async () => {
       const found = tagKey === undefined ? { articles: this.index.latest(this.feedLimit), tag: undefined } : this.index.tagged(tagKey, this.feedLimit);
       if (!found) return undefined;
-      const bodies = await Promise.all(found.articles.map((a) => this.contents.html(a)));
+      const bodies = found.articles.map((a) => this.contents.html(a));
       const doc = buildFeed(this.site, found.articles, bodies, found.tag);
       return prepare(renderFeed(doc, format), FEED_CONTENT_TYPES[format], doc.updated);
     });
@@ -59,7 +59,7 @@ export class SiteResponses {
     return this.cache.get(articleScope(id), 'page', async () => {
       const article = this.index.get(id);
       if (!article) return undefined;
-      return prepare(articlePage(this.site, article, await this.contents.html(article)), HTML, article.updated);
+      return prepare(articlePage(this.site, article, this.contents.html(article)), HTML, article.updated);
     });
   }
 
