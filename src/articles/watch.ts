@@ -2,9 +2,12 @@
  * Live updates: watches the articles folder and applies each new, changed, renamed or deleted file to
  * the index. Writes are let to settle before a file is read, and a file that no longer parses keeps its
  * last good version in the index.
+ *
+ * Node's `fs.watch` on the folder is used rather than chokidar: the folder is flat, so one inotify
+ * watch sees every change, and it needs no initial scan — chokidar stats every file before it reports
+ * anything, which measured here took over 10 s for 10,000 files, while changes went unseen.
  */
-import { watch as chokidarWatch } from 'chokidar';
-import { basename, dirname, resolve } from 'node:path';
+import { watch, statSync, type FSWatcher } from 'node:fs';
 import type { ArticleIndex } from './article-index.ts';
 import type { ContentStore } from './content.ts';
 import { articlePath, isArticleFileName, readArticleFile, type ReadOptions } from './files.ts';
@@ -15,16 +18,24 @@ export interface WatchEvents {
   updated?: (file: string, kind: 'added' | 'changed' | 'removed') => void;
   rejected?: (error: ArticleParseError, keptLastGood: boolean) => void;
   warning?: (warning: ArticleParseError) => void;
+  failed?: (error: Error) => void;
 }
 
 /** A running watcher. */
 export interface ArticleWatcher {
-  ready: Promise<void>;
-  close(): Promise<void>;
+  close(): void;
 }
 
-/** How long a file's size must stay unchanged before it is read, in ms. */
-export const SETTLE_MS = 150;
+/** How long a file must see no event before it is looked at, in ms. */
+export const SETTLE_MS = 120;
+/** How long its size and modification time must then stay the same before it is read, in ms. */
+export const STABLE_MS = 60;
+
+interface Pending {
+  timer: NodeJS.Timeout;
+  /** `size:mtime` seen at the last look, to tell a file that is still being written. */
+  stamp?: string;
+}
 
 /** Starts watching `read.dir`; see the module comment. */
 export function watchArticles(
@@ -33,59 +44,66 @@ export function watchArticles(
   read: ReadOptions,
   events: WatchEvents = {},
 ): ArticleWatcher {
-  const root = resolve(read.dir);
-  const watcher = chokidarWatch(root, {
-    ignoreInitial: true,
-    depth: 0,
-    // Subfolders are not articles; only names that are articles are watched.
-    ignored: (path, stats) => path !== root && (dirname(path) !== root || (stats?.isFile() === true && !isArticleFileName(basename(path)))),
-    awaitWriteFinish: { stabilityThreshold: SETTLE_MS, pollInterval: 25 },
-  });
+  const pending = new Map<string, Pending>();
+  let closed = false;
 
-  // Events for one file are applied in order, one at a time.
-  const queues = new Map<string, Promise<void>>();
-  const enqueue = (path: string, job: () => Promise<void>) => {
-    const next = (queues.get(path) ?? Promise.resolve()).then(job).catch(() => {});
-    queues.set(path, next);
-    void next.then(() => {
-      if (queues.get(path) === next) queues.delete(path);
-    });
+  const schedule = (name: string, delay = SETTLE_MS, stamp?: string) => {
+    const entry = pending.get(name);
+    if (entry) clearTimeout(entry.timer);
+    pending.set(name, { timer: setTimeout(() => settle(name), delay), stamp: stamp ?? entry?.stamp });
   };
 
-  const refresh = (path: string, kind: 'added' | 'changed') => {
-    const name = basename(path);
-    if (!isArticleFileName(name)) return;
-    enqueue(path, async () => {
-      const file = articlePath(read, name);
-      const result = readArticleFile(name, read);
-      if (result.ok) {
-        contents.remember(result.article);
-        const warning = index.upsert(toMeta(result.article));
-        if (warning) events.warning?.(warning);
-        events.updated?.(file, kind);
-        return;
-      }
-      if (result.error.reason === 'unreadable' && /disappeared/u.test(result.error.message)) return;
-      const keptLastGood = index.fileArticle(file) !== undefined;
-      if (keptLastGood) contents.pin(file);
-      events.rejected?.(result.error, keptLastGood);
-    });
+  const settle = (name: string) => {
+    if (closed) return;
+    const file = articlePath(read, name);
+    let stamp: string | undefined;
+    try {
+      const stat = statSync(file);
+      stamp = `${stat.size}:${stat.mtimeMs}`;
+    } catch {
+      stamp = undefined;
+    }
+    const entry = pending.get(name);
+    if (stamp !== undefined && entry?.stamp !== stamp) {
+      // Still changing, or looked at for the first time: look again once it has stayed put.
+      schedule(name, STABLE_MS, stamp);
+      return;
+    }
+    pending.delete(name);
+    if (stamp === undefined) return remove(file);
+    const known = index.fileArticle(file);
+    if (known && `${known.source.size}:${known.source.mtimeMs}` === stamp) return;
+    const result = readArticleFile(name, read);
+    if (result.ok) {
+      contents.remember(result.article);
+      const warning = index.upsert(toMeta(result.article));
+      if (warning) events.warning?.(warning);
+      events.updated?.(file, known ? 'changed' : 'added');
+      return;
+    }
+    if (result.error.reason === 'unreadable' && /disappeared/u.test(result.error.message)) return remove(file);
+    if (known) contents.pin(file);
+    events.rejected?.(result.error, known !== undefined);
   };
 
-  watcher.on('add', (path) => refresh(path, 'added'));
-  watcher.on('change', (path) => refresh(path, 'changed'));
-  watcher.on('unlink', (path) => {
-    const name = basename(path);
-    if (!isArticleFileName(name)) return;
-    enqueue(path, async () => {
-      const file = articlePath(read, name);
-      if (!index.fileArticle(file)) return;
-      index.removeFile(file);
-      contents.forget(file);
-      events.updated?.(file, 'removed');
-    });
-  });
+  const remove = (file: string) => {
+    if (!index.fileArticle(file)) return;
+    index.removeFile(file);
+    contents.forget(file);
+    events.updated?.(file, 'removed');
+  };
 
-  const ready = new Promise<void>((done) => watcher.once('ready', () => done()));
-  return { ready, close: () => watcher.close() };
+  const watcher: FSWatcher = watch(read.dir, { persistent: false }, (_event, name) => {
+    if (name && isArticleFileName(name)) schedule(name);
+  });
+  watcher.on('error', (error) => events.failed?.(error));
+
+  return {
+    close() {
+      closed = true;
+      watcher.close();
+      for (const entry of pending.values()) clearTimeout(entry.timer);
+      pending.clear();
+    },
+  };
 }

@@ -30,6 +30,7 @@ export async function serveCommand(config: Config): Promise<void> {
     updated: (file, kind) => console.log(`${kind} ${file}`),
     rejected: (error, kept) => console.error(`${kept ? 'kept last good version of' : 'skipped'} ${describeProblem(error)}`),
     warning: (warning) => console.error(`ignored ${describeProblem(warning)}`),
+    failed: (error) => console.error(`watching ${config.articlesDir} failed: ${error.message}; restart to pick up changes`),
   });
   const releases = scheduleReleases(site.index);
 
@@ -40,9 +41,8 @@ export async function serveCommand(config: Config): Promise<void> {
     console.log(`${signal}: finishing requests in flight, then exiting`);
     releases.stop();
     // Stop accepting; idle keep-alive connections are closed, busy ones close after their response.
-    server.close(() => {
-      void watcher.close().finally(() => process.exit(0));
-    });
+    watcher.close();
+    server.close(() => process.exit(0));
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 10_000).unref();
   };
