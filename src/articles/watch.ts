@@ -31,6 +31,8 @@ export const SETTLE_MS = 120;
 /** How long its size and modification time must then stay the same before it is read, in ms. */
 export const STABLE_MS = 60;
 
+const GONE = 'gone';
+
 interface Pending {
   timer: NodeJS.Timeout;
   /** `size:mtime` seen at the last look, to tell a file that is still being written. */
@@ -56,21 +58,22 @@ export function watchArticles(
   const settle = (name: string) => {
     if (closed) return;
     const file = articlePath(read, name);
-    let stamp: string | undefined;
+    let stamp = GONE;
     try {
       const stat = statSync(file);
       stamp = `${stat.size}:${stat.mtimeMs}`;
     } catch {
-      stamp = undefined;
+      // Gone (deleted, or renamed away): removed after the same wait, so that a rename within the
+      // folder takes the old id away at about the moment the new one appears.
     }
     const entry = pending.get(name);
-    if (stamp !== undefined && entry?.stamp !== stamp) {
+    if (entry?.stamp !== stamp) {
       // Still changing, or looked at for the first time: look again once it has stayed put.
       schedule(name, STABLE_MS, stamp);
       return;
     }
     pending.delete(name);
-    if (stamp === undefined) return remove(file);
+    if (stamp === GONE) return remove(file);
     const known = index.fileArticle(file);
     if (known && `${known.source.size}:${known.source.mtimeMs}` === stamp) return;
     const result = readArticleFile(name, read);

@@ -16,13 +16,16 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export async function serveCommand(config: Config): Promise<void> {
   const site = await loadSite(config);
   console.log(summaryLine(site, config.articlesDir));
-  const { app, site: info } = createApp({ config, index: site.index, contents: site.contents });
-
+  // The app is made once the port is known: with --port 0 the default base URL names the real port.
+  let fetch: (request: Request) => Response | Promise<Response> = () => new Response('Starting\n', { status: 503 });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server));
+    const s = serve({ fetch: (request) => fetch(request), port: config.port, hostname: config.host }, () => resolve(s as Server));
     s.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
+  const baseUrl = config.baseUrl === `http://localhost:${config.port}` ? `http://localhost:${port}` : config.baseUrl;
+  const { app, site: info } = createApp({ config: { ...config, baseUrl }, index: site.index, contents: site.contents });
+  fetch = app.fetch;
   console.log(`Listening on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`);
   for (const format of FEED_FORMATS) console.log(`  ${info.urls.feed(format)}`);
 
