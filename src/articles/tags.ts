@@ -25,6 +25,8 @@ const LATIN_SPECIAL: Record<string, string> = {
 /**
  * Normalises a hashtag the way Mastodon does: NFKC, lower case, Latin diacritics folded; other scripts
  * are kept as written.
+ * Results are remembered, since tags repeat across articles; names from requests go through
+ * `normalizeRequestedTag`, the same normalisation without the memory.
  * @example normalizeTag('España') // 'espana'; normalizeTag('Ελλάδα') // 'ελλάδα'
  */
 export function normalizeTag(tag: string): string {
@@ -36,6 +38,11 @@ export function normalizeTag(tag: string): string {
     normalized.set(detach(tag), key);
   }
   return key;
+}
+
+/** `normalizeTag` for a name from a request: nothing is remembered, so a crawl of made-up tags costs no memory. */
+export function normalizeRequestedTag(tag: string): string {
+  return normalized.get(tag) ?? normalizeUncached(tag);
 }
 
 const MAX_REMEMBERED = 100_000;

@@ -6,9 +6,10 @@ import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { logger } from 'hono/logger';
 import { secureHeaders } from 'hono/secure-headers';
+import { ssgParams } from 'hono/ssg';
 import type { ArticleIndex } from '../articles/article-index.ts';
 import type { ContentStore } from '../articles/content.ts';
-import { normalizeTag } from '../articles/tags.ts';
+import { normalizeRequestedTag } from '../articles/tags.ts';
 import type { Config } from '../config.ts';
 import type { SiteInfo } from '../feeds/build.ts';
 import type { FeedFormat } from '../feeds/types.ts';
@@ -27,6 +28,8 @@ export interface AppDeps {
   logError?: (message: string) => void;
   /** Bytes of prepared responses to keep (default 64 MiB). */
   cacheBytes?: number;
+  /** Lists every tag and article id to hono's `toSSG` (static export) through `ssgParams` (default false). */
+  ssg?: boolean;
 }
 
 /** The app and the parts that other entry points (export, tests) use. */
@@ -105,6 +108,13 @@ export function createApp(deps: AppDeps): App {
     return send(c, key === undefined ? undefined : responses.feed(format, key), `Unknown tag: ${raw.slice(0, 64)}`);
   };
 
+  if (deps.ssg) {
+    // Values are URL path segments, so any article id survives the trip through the URL.
+    const tags = ssgParams(() => index.tags().map((t) => ({ tag: encodeURIComponent(t.key) })));
+    for (const path of ['/tags/:tag', '/tags/:tag/rss.xml', '/tags/:tag/atom.xml', '/tags/:tag/feed.json']) app.get(path, tags);
+    app.get('/articles/:id', ssgParams(() => index.latest(index.size).map((a) => ({ id: encodeURIComponent(a.id) }))));
+  }
+
   app.get('/', (c) => send(c, responses.home(), 'Not found'));
   app.get('/rss.xml', feedRoute('rss'));
   app.get('/atom.xml', feedRoute('atom'));
@@ -137,7 +147,7 @@ export function createApp(deps: AppDeps): App {
 function tagKey(raw: string): string | undefined {
   if (raw.length > MAX_SEGMENT_LENGTH) return undefined;
   const tag = raw.startsWith('#') ? raw.slice(1) : raw;
-  return normalizeTag(tag);
+  return normalizeRequestedTag(tag);
 }
 
 /** Why a request path is malformed (invalid percent-encoding, NUL or control bytes), if it is. */

@@ -32,6 +32,16 @@ export class ResponseCache {
     return this.#lru.size;
   }
 
+  /** Bytes held (bodies and their compressed variants). */
+  get bytes(): number {
+    return this.#lru.calculatedSize;
+  }
+
+  /** The bound on `bytes`. */
+  get maxBytes(): number {
+    return this.#lru.maxSize;
+  }
+
   /** The cached response, if it is there. */
   peek(scope: string, variant: Variant): Prepared | undefined {
     return this.#lru.get(`${scope} ${variant}`);

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eventually, startServer } from '../support/live-server.ts';
+
+async function withArticles<T>(files: Record<string, string>, run: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'tagfeeds-life-'));
+  try {
+    for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+    return await run(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Sends raw bytes to the server and returns the status line of its answer. */
+function rawRequest(url: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(request));
+    let data = '';
+    socket.setTimeout(5000, () => socket.destroy(new Error('no answer')));
+    socket.on('data', (d) => (data += d));
+    socket.on('end', () => resolve(data.split('\r\n')[0]!));
+    socket.on('error', reject);
+  });
+}
+
+describe('the server process', () => {
+  it('publishes an article dated a few seconds ahead when its time comes, without restart or file change', async () => {
+    const at = new Date(Date.now() + 3000);
+    await withArticles(
+      {
+        'now.txt': 'Already out\n\nBody.\n#Timely\n',
+        'soon.txt': `---\ndate: ${at.toISOString()}\n---\nComing soon\n\nBody.\n#Timely #SoonOnly\n`,
+      },
+      async (dir) => {
+        const server = await startServer(['--articles-dir', dir]);
+        try {
+          const first = await fetch(`${server.url}/tags/timely/rss.xml`);
+          expect(await first.text()).not.toContain('Coming soon');
+          expect((await fetch(`${server.url}/tags/soononly/rss.xml`)).status).toBe(404);
+          const later = await eventually(async () => {
+            const res = await fetch(`${server.url}/tags/timely/rss.xml`);
+            const body = await res.text();
+            return body.includes('Coming soon') ? res : undefined;
+          }, 'the scheduled article', 15_000);
+          expect(Date.now()).toBeGreaterThanOrEqual(at.getTime());
+          expect(later.headers.get('etag')).not.toBe(first.headers.get('etag'));
+          expect((await fetch(`${server.url}/tags/soononly/rss.xml`)).status).toBe(200);
+        } finally {
+          await server.stop();
+        }
+      },
+    );
+  });
+
+  it('answers methods that fetch cannot send, and malformed request lines, without a 500', async () => {
+    await withArticles({ 'a.txt': 'A\n\nB.\n#T\n' }, async (dir) => {
+      const server = await startServer(['--articles-dir', dir]);
+      try {
+        expect(await rawRequest(server.url, 'TRACE /rss.xml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toMatch(/ 405 /u);
+        expect(await rawRequest(server.url, 'GET /tags/..%2F..%2Fetc/rss.xml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toMatch(/ 404 /u);
+        expect(await rawRequest(server.url, 'GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toMatch(/ 404 /u);
+        expect(await rawRequest(server.url, 'GET /tags/%ZZ/rss.xml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toMatch(/ 400 /u);
+        expect(await rawRequest(server.url, 'GARBAGE\r\n\r\n')).toMatch(/ 400 /u);
+        expect((await fetch(`${server.url}/rss.xml`)).status).toBe(200);
+      } finally {
+        await server.stop();
+      }
+    });
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('shuts down gracefully on %s: exits 0, with an open keep-alive connection', async (signal) => {
+    await withArticles({ 'a.txt': 'A\n\nB.\n#T\n' }, async (dir) => {
+      const server = await startServer(['--articles-dir', dir]);
+      const { hostname, port } = new URL(server.url);
+      const socket = connect(Number(port), hostname);
+      await new Promise((r) => socket.once('connect', r));
+      socket.write('GET /rss.xml HTTP/1.1\r\nHost: x\r\n\r\n');
+      await new Promise((r) => socket.once('data', r));
+      const code = await server.stop(signal);
+      socket.destroy();
+      expect(code).toBe(0);
+      expect(server.stdout()).toContain(`${signal}: finishing requests in flight`);
+    });
+  });
+});
