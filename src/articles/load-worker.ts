@@ -1,7 +1,7 @@
 /** A loader thread: reads and parses its share of the article files and sends back what the index keeps. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { readArticleMeta, type EntryKind, type ReadOptions } from './files.ts';
-import type { MetaResult } from './types.ts';
+import type { ArticleParseError, MetaResult } from './types.ts';
 
 /** What a loader thread is given. */
 export interface LoaderTask {
@@ -16,7 +16,13 @@ const BATCH = 2000;
 const task = workerData as LoaderTask;
 let batch: MetaResult[] = [];
 for (const [name, kind] of task.entries) {
-  batch.push(readArticleMeta(name, task.options, kind));
+  const result = readArticleMeta(name, task.options, kind);
+  // Structured cloning keeps only an Error's name and message: send the error's fields as plain data.
+  if (result.ok) batch.push(result);
+  else {
+    const { file, reason, message, line } = result.error;
+    batch.push({ ok: false, error: { file, reason, message, line } as ArticleParseError });
+  }
   if (batch.length === BATCH) {
     parentPort!.postMessage({ results: batch } satisfies LoaderMessage);
     batch = [];

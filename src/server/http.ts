@@ -50,6 +50,9 @@ export function sendPrepared(c: Context, prepared: Prepared, cacheHeader: string
     'Last-Modified': prepared.lastModifiedHttp,
     'Cache-Control': cacheHeader,
     Vary: 'Accept-Encoding',
+    // Public documents: web-based readers may fetch them and see their validators.
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Expose-Headers': 'ETag',
   };
   if (isNotModified(c, prepared)) {
     delete headers['Content-Type'];
