@@ -1,0 +1,67 @@
+import { parseArgs } from 'node:util';
+import { parseSize, type CorpusSize } from './corpus.ts';
+import type { LoadSettings } from './load.ts';
+import { findWrk } from './wrk.ts';
+
+/** Benchmark options from the command line. */
+export interface BenchOptions {
+  sizes: CorpusSize[];
+  load: LoadSettings;
+  /** Write raw results as JSON to this file. */
+  json?: string;
+  /** Exit with status 1 when a target is missed. */
+  strict: boolean;
+}
+
+/** Usage text for --help. */
+export const USAGE = `usage: npm run bench -- [options]
+  --sizes LIST        corpus sizes, comma-separated (default 1k,10k,100k)
+  --duration S        measured seconds per load class and server (default 5)
+  --warmup S          unmeasured warm-up seconds before each run (default 1; 0 = none)
+  --connections N     concurrent connections (default 32)
+  --tool NAME         load generator: autocannon (default) or wrk (1 thread; $WRK or /usr/bin/wrk)
+  --json FILE         also write the raw results as JSON
+  --strict            exit with status 1 if a target is missed
+  --help              show this text`;
+
+function positive(name: string, text: string, allowZero = false): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) throw new Error(`--${name} must be a ${allowZero ? 'non-negative' : 'positive'} number`);
+  return value;
+}
+
+function parseTool(name: string): LoadSettings['tool'] {
+  if (name === 'autocannon') return { name };
+  if (name !== 'wrk') throw new Error('--tool must be autocannon or wrk');
+  const binary = findWrk();
+  if (!binary) throw new Error('--tool wrk: wrk not found (install it or set WRK=/path/to/wrk)');
+  return { name, binary };
+}
+
+/** Parses argv (without node and script); returns undefined when --help was asked for. */
+export function parseOptions(argv: string[]): BenchOptions | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sizes: { type: 'string', default: '1k,10k,100k' },
+      duration: { type: 'string', default: '5' },
+      warmup: { type: 'string', default: '1' },
+      connections: { type: 'string', default: '32' },
+      tool: { type: 'string', default: 'autocannon' },
+      json: { type: 'string' },
+      strict: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return undefined;
+  const sizes = values.sizes.split(',').filter(Boolean).map(parseSize);
+  if (sizes.length === 0) throw new Error('--sizes is empty');
+  const connections = positive('connections', values.connections);
+  if (!Number.isInteger(connections) || connections > 1000) throw new Error('--connections must be an integer up to 1000');
+  const durationS = positive('duration', values.duration);
+  if (durationS > 600) throw new Error('--duration is at most 600 s');
+  const warmupS = positive('warmup', values.warmup, true);
+  if (warmupS > 60) throw new Error('--warmup is at most 60 s');
+  return { sizes, load: { connections, durationS, warmupS, tool: parseTool(values.tool) }, json: values.json, strict: values.strict };
+}
