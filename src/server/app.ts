@@ -4,7 +4,6 @@
  */
 import { Hono, type Context } from 'hono';
 import { logger } from 'hono/logger';
-import { secureHeaders } from 'hono/secure-headers';
 import { ssgParams } from 'hono/ssg';
 import type { ArticleIndex } from '../articles/article-index.ts';
 import type { ContentStore } from '../articles/content.ts';
@@ -14,7 +13,8 @@ import type { SiteInfo } from '../feeds/build.ts';
 import type { FeedFormat } from '../feeds/types.ts';
 import { SiteUrls } from '../urls.ts';
 import { ResponseCache } from './cache.ts';
-import { cacheControl, sendPrepared } from './http.ts';
+import { cacheControl, commonHeaders, sendPrepared } from './http.ts';
+import { SecurityHeaders } from './security.ts';
 import type { Prepared } from './prepared.ts';
 import { SiteResponses } from './responses.ts';
 
@@ -69,21 +69,9 @@ export function createApp(deps: AppDeps): App {
 
   const app = new Hono();
   if (config.logRequests) app.use(logger());
-  app.use(
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'none'"],
-        styleSrc: ["'unsafe-inline'"],
-        imgSrc: ["'self'", 'https:', 'data:'],
-        baseUri: ["'none'"],
-        formAction: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
-      // Feeds are read cross-origin by web-based readers; pages may show images from other sites.
-      crossOriginResourcePolicy: 'cross-origin',
-      crossOriginEmbedderPolicy: false,
-    }),
-  );
+  const security = new SecurityHeaders();
+  let common: Record<string, string> | undefined;
+  app.use(security.middleware);
   app.use(async (c, next) => {
     const method = c.req.method;
     if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
@@ -97,7 +85,9 @@ export function createApp(deps: AppDeps): App {
 
   const send = async (c: Context, result: Prepared | Promise<Prepared | undefined> | undefined, missing: string) => {
     const prepared = await result;
-    return prepared ? sendPrepared(c, prepared, cacheHeader) : c.text(`${missing}\n`, 404);
+    if (!prepared) return c.text(`${missing}\n`, 404);
+    common ??= commonHeaders(security.record, cacheHeader);
+    return sendPrepared(c, prepared, common);
   };
   const feedRoute = (format: FeedFormat) => (c: Context) => {
     const raw = c.req.param('tag');
@@ -170,6 +160,8 @@ export function checkPath(url: string): string | undefined {
   const start = url.indexOf('/', url.indexOf('//') + 2);
   const end = url.indexOf('?', start);
   const path = url.slice(start, end < 0 ? undefined : end);
+  // A raw request line cannot carry control characters (Node's parser refuses them): only escapes can.
+  if (!path.includes('%')) return undefined;
   let decoded: string;
   try {
     decoded = decodeURIComponent(path);

@@ -3,6 +3,7 @@
  */
 import type { Context } from 'hono';
 import { chooseEncoding, encodedBody, type Prepared } from './prepared.ts';
+import { HEADERS_COMPLETE } from './security.ts';
 
 /** The Cache-Control policy of feeds and pages. */
 export interface CachePolicy {
@@ -41,25 +42,51 @@ export function isNotModified(c: Context, prepared: Prepared): boolean {
   return !Number.isNaN(since) && prepared.lastModified.getTime() <= since;
 }
 
-/** Answers with a prepared body: 304 when the client's copy is current, else the best coding of it. */
-export function sendPrepared(c: Context, prepared: Prepared, cacheHeader: string): Response {
-  const encoding = chooseEncoding(prepared, c.req.header('accept-encoding'));
-  const headers: Record<string, string> = {
-    'Content-Type': prepared.contentType,
-    ETag: variantEtag(prepared.etag, encoding),
-    'Last-Modified': prepared.lastModifiedHttp,
+/** Headers that every prepared response of an app carries: security, caching, CORS. */
+export function commonHeaders(security: Record<string, string>, cacheHeader: string): Record<string, string> {
+  return {
+    ...security,
     'Cache-Control': cacheHeader,
     Vary: 'Accept-Encoding',
     // Public documents: web-based readers may fetch them and see their validators.
     'Access-Control-Allow-Origin': '*',
     'Access-Control-Expose-Headers': 'ETag',
   };
-  if (isNotModified(c, prepared)) {
-    delete headers['Content-Type'];
-    return c.body(null, 304, headers);
+}
+
+type Variant = 'identity' | 'gzip' | 'br' | 'not-modified' | 'not-modified-gzip' | 'not-modified-br';
+
+/** The complete header record of one variant of a prepared response, built once and kept with it. */
+function headersFor(prepared: Prepared, common: Record<string, string>, encoding: 'gzip' | 'br' | undefined, notModified: boolean) {
+  const variant: Variant = notModified ? (encoding ? `not-modified-${encoding}` : 'not-modified') : (encoding ?? 'identity');
+  const kept = (prepared.headers ??= new Map());
+  let headers = kept.get(variant);
+  if (headers && kept.get('common') === common) return headers;
+  if (kept.get('common') !== common) {
+    kept.clear();
+    kept.set('common', common);
   }
-  const body = encodedBody(prepared, encoding);
-  if (encoding) headers['Content-Encoding'] = encoding;
-  headers['Content-Length'] = String(body.length);
-  return c.body(body as Uint8Array<ArrayBuffer>, 200, headers);
+  headers = { ...common, ETag: variantEtag(prepared.etag, encoding), 'Last-Modified': prepared.lastModifiedHttp };
+  if (!notModified) {
+    headers['Content-Type'] = prepared.contentType;
+    if (encoding) headers['Content-Encoding'] = encoding;
+    headers['Content-Length'] = String(encodedBody(prepared, encoding).length);
+  }
+  kept.set(variant, headers);
+  return headers;
+}
+
+/**
+ * Answers with a prepared body: 304 when the client's copy is current, else the best coding of it.
+ * The response is built directly, with a header record made once per variant, so that neither Hono
+ * nor the Node adapter rebuilds headers per request (the hot path of every cached feed).
+ */
+export function sendPrepared(c: Context, prepared: Prepared, common: Record<string, string>): Response {
+  const encoding = chooseEncoding(prepared, c.req.header('accept-encoding'));
+  const notModified = isNotModified(c, prepared);
+  const headers = headersFor(prepared, common, encoding, notModified);
+  const body = notModified ? null : encodedBody(prepared, encoding);
+  const response = new Response(body as Uint8Array<ArrayBuffer> | null, { status: notModified ? 304 : 200, headers });
+  (response as { [HEADERS_COMPLETE]?: boolean })[HEADERS_COMPLETE] = true;
+  return response;
 }

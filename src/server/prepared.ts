@@ -16,6 +16,8 @@ export interface Prepared {
   /** Compressed variants, made on first request. */
   gzip?: Buffer;
   br?: Buffer;
+  /** Complete header records per variant, made on first use by the HTTP layer. */
+  headers?: Map<string, Record<string, string>>;
 }
 
 /** Bodies smaller than this are not worth compressing. */
