@@ -7,7 +7,7 @@
  * with 64 reads in flight, and 220 µs through `fs.promises` FileHandles. Loading many files gets its
  * concurrency from a bounded pool of worker threads instead (load.ts).
  */
-import { closeSync, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, relative } from 'node:path';
 import { parseArticle, parseArticleMeta, type ArticleFileInfo } from './parse.ts';
 import { ArticleParseError, type ArticleFormat, type MetaResult, type ParseResult } from './types.ts';
@@ -79,7 +79,8 @@ function readWith<R extends MetaResult>(
         return fail('outside-link', `symbolic link points outside the articles folder (to ${target})`);
       }
     }
-    fd = openSync(file, 'r');
+    // Non-blocking, so that a FIFO named like an article cannot hang the reader; fstat rejects it next.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
     const stat = fstatSync(fd);
     if (!stat.isFile()) return fail('not-a-file', 'a folder (or other non-file) named like an article');
     if (stat.size > options.maxBytes) {

@@ -157,7 +157,8 @@ function parseOrThrow(bytes: Uint8Array, info: ArticleFileInfo, withBody: boolea
       first++;
     }
   }
-  if (!title) {
+  // A title made only of control characters would reach readers empty: it is no title.
+  if (!title || title.replace(/[\u0000-\u001f\u007f-\u009f\uFFFE\uFFFF]/gu, '').trim() === '') {
     const why = hashtags ? 'the file holds only a tag line' : 'the file has no title line';
     fail(info, 'no-title', `no title: ${why}`, bodyStart + 1);
   }

@@ -12,6 +12,8 @@ export interface LoadedSite {
   readOptions: Awaited<ReturnType<typeof loadArticles>>['readOptions'];
   errors: ArticleParseError[];
   warnings: ArticleParseError[];
+  /** Files that parsed, drafts and scheduled articles included. */
+  parsed: number;
   ms: number;
 }
 
@@ -42,6 +44,7 @@ export async function loadSite(config: Config, log: (line: string) => void = (l)
     readOptions,
     errors,
     warnings,
+    parsed: articles.length,
     ms: performance.now() - started,
   };
 }
