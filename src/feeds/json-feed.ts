@@ -3,6 +3,7 @@
  * `version`, `authors` arrays instead of `author`, `language`, and ids that are always set.
  */
 import type { FeedDoc } from './types.ts';
+import { stripForbidden } from './xml-safe.ts';
 
 interface JsonFeed10Item {
   id?: string;
@@ -20,7 +21,7 @@ export function toJsonFeed11(json10: string, doc: FeedDoc): string {
     home_page_url: old.home_page_url,
     feed_url: old.feed_url,
     description: old.description,
-    authors: [{ name: doc.author }],
+    authors: [{ name: stripForbidden(doc.author) }],
     language: doc.language,
     items: old.items.map((item, i) => {
       const source = doc.items[i]!;
@@ -28,12 +29,14 @@ export function toJsonFeed11(json10: string, doc: FeedDoc): string {
       return {
         id: id ?? source.url,
         url: rest.url,
-        title: rest.title,
+        // `feed` leaves out an empty title, and the summary of an item without a body.
+        title: rest.title ?? stripForbidden(source.title),
         content_html: rest.content_html,
-        summary: rest.summary,
+        summary: rest.summary ?? stripForbidden(source.summary),
         date_published: rest.date_published,
         date_modified: rest.date_modified,
-        authors: [{ name: author?.name ?? doc.author }],
+        // `feed` leaves out an empty name; the other formats then say the same empty name.
+        authors: [{ name: author?.name ?? stripForbidden(source.author ?? doc.author) }],
         tags: rest.tags,
       };
     }),

@@ -5,10 +5,11 @@
  * and summaries are plain text (`type="text"`); items carry no `guid`/`id`, so RSS says
  * `isPermaLink="true"` and the Atom id is the permalink.
  */
+import { randomUUID } from 'node:crypto';
 import { Feed } from 'feed';
 import type { FeedDoc, FeedFormat } from './types.ts';
 import { toJsonFeed11 } from './json-feed.ts';
-import { cdataText, escapeXml, guardCdata, stripForbidden } from './xml-safe.ts';
+import { escapeXml, guardCdata, stripForbidden } from './xml-safe.ts';
 
 /** The media type of each format. */
 export const FEED_CONTENT_TYPES: Record<FeedFormat, string> = {
@@ -26,11 +27,16 @@ export function renderFeed(doc: FeedDoc, format: FeedFormat): string {
     case 'atom':
       return renderAtom(doc);
     case 'json':
-      return toJsonFeed11(toFeed(doc, (s) => stripForbidden(s), (s) => stripForbidden(s)).json1(), doc);
+      return toJsonFeed11(toFeed(doc, format, stripForbidden, stripForbidden).json1(), doc);
   }
 }
 
-function toFeed(doc: FeedDoc, text: (s: string) => string, cdata: (s: string) => string): Feed {
+// xml-js (which `feed` writes XML with) turns `&amp;` in element text back into `&` before escaping it,
+// so text such as "AT&amp;T" would reach readers as "AT&T": each `&amp;` is doubled for it to undo.
+const xmlText = (s: string) => stripForbidden(s).replaceAll('&amp;', '&amp;amp;');
+const xmlCdata = (s: string) => guardCdata(stripForbidden(s));
+
+function toFeed(doc: FeedDoc, format: FeedFormat, text: (s: string) => string, cdata: (s: string) => string): Feed {
   const feed = new Feed({
     id: doc.homeUrl,
     title: text(doc.title),
@@ -43,6 +49,7 @@ function toFeed(doc: FeedDoc, text: (s: string) => string, cdata: (s: string) =>
     author: { name: text(doc.author) },
   });
   for (const item of doc.items) {
+    const author = text(item.author ?? doc.author);
     feed.addItem({
       title: cdata(item.title),
       link: item.url,
@@ -51,21 +58,34 @@ function toFeed(doc: FeedDoc, text: (s: string) => string, cdata: (s: string) =>
       description: cdata(item.summary),
       content: cdata(item.contentHtml),
       category: item.tags.map((t) => ({ name: text(t.label), term: t.key })),
-      author: [{ name: text(item.author ?? doc.author) }],
+      // RSS 2.0's <author> must be an e-mail address (the W3C validator rejects a bare name), so RSS
+      // names the author with Dublin Core's dc:creator, as the validator recommends.
+      ...(format === 'rss' ? { extensions: [{ name: 'dc:creator', objects: { _text: author } }] } : { author: [{ name: author }] }),
     });
   }
   return feed;
 }
 
 function renderRss(doc: FeedDoc): string {
-  return `${toFeed(doc, stripForbidden, (s) => guardCdata(stripForbidden(s))).rss2()}\n`;
+  const xml = toFeed(doc, 'rss', xmlText, xmlCdata).rss2();
+  // `feed` declares the dc namespace only when some item has a body; dc:creator always needs it.
+  return `${xml.replace(/<rss version="2\.0"(?![^>]*xmlns:dc=)/u, '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"')}\n`;
 }
 
 function renderAtom(doc: FeedDoc): string {
-  const xml = toFeed(doc, stripForbidden, (s) => guardCdata(stripForbidden(s))).atom1();
-  // `feed` writes entry titles and summaries as CDATA with type="html"; they are plain text.
-  return `${xml.replace(
-    /<(title|summary) type="html">(<!\[CDATA\[[\s\S]*?\]\]>)<\/\1>/gu,
-    (_m, element: string, cdata: string) => `<${element} type="text">${escapeXml(cdataText(cdata))}</${element}>`,
-  )}\n`;
+  // `feed` writes entry titles and summaries as CDATA with type="html"; they are plain text. It is
+  // given placeholders that no article can contain, then each is replaced by its escaped text in one
+  // pass (a pattern over the CDATA itself could start inside an HTML body that holds such markup).
+  const nonce = randomUUID();
+  const texts: string[] = [];
+  const placeholder = (text: string) => `${nonce}-${texts.push(text) - 1}`;
+  const items = doc.items.map((item) => ({
+    ...item,
+    title: placeholder(item.title),
+    // An empty summary stays empty, and `feed` then writes no <summary>.
+    summary: stripForbidden(item.summary) === '' ? '' : placeholder(item.summary),
+  }));
+  const xml = toFeed({ ...doc, items }, 'atom', xmlText, xmlCdata).atom1();
+  const written = new RegExp(`<(title|summary) type="html"><!\\[CDATA\\[${nonce}-(\\d+)\\]\\]></\\1>`, 'gu');
+  return `${xml.replace(written, (_m, element: string, i: string) => `<${element} type="text">${escapeXml(stripForbidden(texts[Number(i)]!))}</${element}>`)}\n`;
 }

@@ -7,9 +7,12 @@
 // C0 controls other than tab, LF and CR; U+FFFE and U+FFFF; surrogates that are not part of a pair.
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu;
 
-/** Removes the characters XML 1.0 cannot carry (also from JSON, so all formats say the same). */
+/**
+ * Removes the characters XML 1.0 cannot carry, and turns CR and CRLF into LF as every XML reader does
+ * (https://www.w3.org/TR/xml/#sec-line-ends); also applied to JSON, so all formats say the same.
+ */
 export function stripForbidden(text: string): string {
-  return text.replace(FORBIDDEN, '');
+  return text.replace(FORBIDDEN, '').replace(/\r\n?/gu, '\n');
 }
 
 /**

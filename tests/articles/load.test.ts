@@ -1,0 +1,104 @@
+import { cp, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadArticles, type LoadResult } from '../../src/articles/load.ts';
+import { FIXTURES, makeTempDir, removeTempDir } from '../support/factory.ts';
+
+describe('loadArticles', () => {
+  let root: string;
+  let dir: string;
+  let result: LoadResult;
+  const reasons = () => Object.fromEntries(result.errors.map((e) => [e.file.slice(dir.length + 1), e.reason]));
+
+  beforeAll(async () => {
+    root = await makeTempDir();
+    dir = join(root, 'articles');
+    await mkdir(dir);
+    await cp(FIXTURES.valid, dir, { recursive: true });
+    await cp(FIXTURES.invalid, dir, { recursive: true });
+    // Broken files that cannot be committed.
+    await writeFile(join(dir, 'binary.txt'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0]));
+    await writeFile(join(dir, 'too-large.txt'), `TOOLARGE-MARKER\n${'x'.repeat(6000)}\n`);
+    await writeFile(join(root, 'outside.txt'), 'OUTSIDE-MARKER\nSecret.\n');
+    await symlink(join(root, 'outside.txt'), join(dir, 'outside-link.txt'));
+    await symlink('front-matter.txt', join(dir, 'inside-link.txt'));
+    await symlink('loop.txt', join(dir, 'loop.txt'));
+    await mkdir(join(dir, 'folder.txt'));
+    // Names that are not articles, and a subfolder, which is not scanned.
+    for (const name of ['.hidden.txt', 'backup.txt~', '.#lock.txt', 'swap.txt.swp', 'notes.html', 'README']) {
+      await writeFile(join(dir, name), `IGNORED-MARKER ${name}\nBody.\n`);
+    }
+    await mkdir(join(dir, 'sub'));
+    await writeFile(join(dir, 'sub', 'nested.txt'), 'NESTED-MARKER\nBody.\n');
+    result = await loadArticles(dir, 4800);
+  });
+  afterAll(() => removeTempDir(root));
+
+  it('loads every good article, a link inside the folder included', () => {
+    expect(result.articles.map((a) => a.id).sort()).toEqual([
+      '000_66bcc8fb033b93b3',
+      'año nuevo',
+      'blank-lines',
+      'control-characters',
+      'crlf-bom',
+      'crlf-plain',
+      'draft',
+      'front-matter',
+      'inside-link',
+      'markdown-article',
+      'plain-mtime',
+      'unicode-tags',
+    ]);
+  });
+
+  it('reports each bad file once with its reason, in file order', () => {
+    expect(reasons()).toEqual({
+      'bad-date.txt': 'bad-front-matter',
+      'bad-tag.txt': 'bad-front-matter',
+      'bad-yaml.txt': 'bad-front-matter',
+      'binary.txt': 'binary',
+      'blank.txt': 'no-title',
+      'empty.txt': 'empty',
+      'folder.txt': 'not-a-file',
+      'latin1.txt': 'not-utf8',
+      'loop.txt': 'unreadable',
+      'only-tags.txt': 'no-title',
+      'outside-link.txt': 'outside-link',
+      'too-large.txt': 'too-large',
+      'unclosed-front-matter.txt': 'bad-front-matter',
+    });
+    const files = result.errors.map((e) => e.file);
+    expect(files).toEqual([...files].sort());
+    for (const error of result.errors) expect(error.message.length).toBeGreaterThan(5);
+  });
+
+  it('neither loads nor reports dotfiles, editor backups, other extensions or subfolders', () => {
+    const everything = JSON.stringify(result);
+    expect(everything).not.toContain('IGNORED-MARKER');
+    expect(everything).not.toContain('NESTED-MARKER');
+    for (const name of ['.hidden.txt', 'backup.txt~', '.#lock.txt', 'swap.txt.swp', 'notes.html', 'README', 'sub']) {
+      expect(everything).not.toContain(JSON.stringify(join(dir, name)));
+    }
+  });
+
+  it('keeps nothing of a rejected file but its name', () => {
+    const everything = JSON.stringify(result);
+    for (const marker of ['OUTSIDE-MARKER', 'TOOLARGE-MARKER', 'LATIN1-MARKER', 'UNCLOSED-MARKER', 'BADYAML-MARKER', 'BADDATE-MARKER', 'ONLYTAGMARKER']) {
+      expect(everything, marker).not.toContain(marker);
+    }
+  });
+
+  it('gives the resolved folder for later reads', () => {
+    expect(result.readOptions).toMatchObject({ dir, maxBytes: 4800 });
+  });
+
+  it('loads an empty folder', async () => {
+    const empty = join(root, 'empty');
+    await mkdir(empty);
+    expect(await loadArticles(empty, 1024)).toMatchObject({ articles: [], errors: [] });
+  });
+
+  it('fails for a folder that does not exist', async () => {
+    await expect(loadArticles(join(root, 'missing'), 1024)).rejects.toThrow();
+  });
+});

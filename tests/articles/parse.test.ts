@@ -1,0 +1,468 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseArticle, parseArticleMeta, shorten, SUMMARY_LENGTH } from '../../src/articles/parse.ts';
+import { ArticleParseError, toMeta, type Article, type ParseResult } from '../../src/articles/types.ts';
+import { FIXED_DATE, FIXTURES, fileInfo } from '../support/factory.ts';
+
+const encoder = new TextEncoder();
+
+function parse(text: string | Uint8Array, name = 'article.txt', mtime = FIXED_DATE): ParseResult {
+  return parseArticle(typeof text === 'string' ? encoder.encode(text) : text, fileInfo(name, mtime));
+}
+
+function parsed(text: string | Uint8Array, name?: string, mtime?: Date): Article {
+  const result = parse(text, name, mtime);
+  if (!result.ok) throw new Error(`expected ${name ?? 'the file'} to parse, got ${result.error.reason}: ${result.error.message}`);
+  return result.article;
+}
+
+function rejected(text: string | Uint8Array, name?: string): ArticleParseError {
+  const result = parse(text, name);
+  if (result.ok) throw new Error(`expected a parse error, got the article "${result.article.title}"`);
+  return result.error;
+}
+
+async function fixture(kind: 'valid' | 'invalid', name: string, mtime = FIXED_DATE): Promise<ParseResult> {
+  return parseArticle(await readFile(join(FIXTURES[kind], name)), fileInfo(name, mtime));
+}
+
+const tagLabels = (a: Article) => a.tags.map((t) => t.label);
+const tagKeys = (a: Article) => a.tags.map((t) => t.key);
+
+describe('parseArticle', () => {
+  describe('titles and paragraphs', () => {
+    it('takes the first line as the title and each following line as a paragraph', () => {
+      const a = parsed('The title\nFirst paragraph.\nSecond paragraph.\n');
+      expect(a.title).toBe('The title');
+      expect(a.contentHtml).toBe('<p>First paragraph.</p>\n<p>Second paragraph.</p>');
+    });
+
+    it('accepts blank lines between paragraphs without making empty paragraphs', () => {
+      const a = parsed('Title\n\nOne.\n\n\nTwo.\n   \nThree.\n');
+      expect(a.contentHtml).toBe('<p>One.</p>\n<p>Two.</p>\n<p>Three.</p>');
+    });
+
+    it('skips blank lines before the title and trims it', () => {
+      expect(parsed('\n\n   The real title  \nBody.').title).toBe('The real title');
+    });
+
+    it('accepts an article with a title and no body', () => {
+      const a = parsed('Only a title\n');
+      expect(a.title).toBe('Only a title');
+      expect(a.contentHtml).toBe('');
+      expect(a.summary).toBe('');
+    });
+
+    it('escapes the body so that text never injects markup', () => {
+      const a = parsed('Title\n<script>alert("x")</script> & <b>bold</b>\n');
+      expect(a.contentHtml).not.toContain('<script>');
+      expect(a.contentHtml).not.toContain('<b>');
+      expect(a.contentHtml).toBe('<p>&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#60;b&#62;bold&#60;/b&#62;</p>');
+    });
+
+    it('keeps the title as plain text, markup characters included', () => {
+      expect(parsed('Is 1 < 2 & "yes"?\nBody.').title).toBe('Is 1 < 2 & "yes"?');
+    });
+
+    it('parses the bundled example article', async () => {
+      const result = await fixture('valid', '000_66bcc8fb033b93b3.txt');
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(result.article.title).toBe(
+        'Venezuela Restores Diplomatic Relations with the United States Following Visit by US Interior Secretary',
+      );
+      expect(result.article.contentHtml.match(/<p>/g)).toHaveLength(9);
+      expect(tagLabels(result.article)).toEqual([
+        'Venezuela',
+        'UnitedStates',
+        'DiplomaticRelations',
+        'DelcyRodriguez',
+        'DonaldTrump',
+        'Geopolitics',
+        'EconomicRecovery',
+        'USRelations',
+      ]);
+      expect(result.article.contentHtml).not.toContain('#Venezuela');
+    });
+  });
+
+  describe('line endings and byte-order mark', () => {
+    it('reads a CRLF file exactly as the same file with LF', () => {
+      const lf = 'Title\nOne.\n\nTwo.\n#Venezuela #Geopolitics\n';
+      const crlf = parsed(lf.replaceAll('\n', '\r\n'));
+      expect(crlf).toEqual(parsed(lf));
+      expect(crlf.title).toBe('Title');
+      expect(crlf.contentHtml).not.toContain('\r');
+    });
+
+    it('drops a UTF-8 byte-order mark before the title', () => {
+      const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...encoder.encode('Title\nBody.\n')]);
+      const a = parsed(bytes);
+      expect(a.title).toBe('Title');
+      expect(a.title.charCodeAt(0)).toBe(0x54);
+    });
+
+    it('reads a CRLF fixture with a byte-order mark and front matter', async () => {
+      const result = await fixture('valid', 'crlf-bom.txt');
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(result.article.title).toBe('A CRLF file with a byte-order mark');
+      expect(result.article.date).toEqual(new Date('2024-03-06T09:00:00Z'));
+      expect(result.article.contentHtml).toBe('<p>First CRLF paragraph.</p>\n<p>Second CRLF paragraph.</p>');
+      expect(tagKeys(result.article)).toEqual(['crlf', 'venezuela']);
+    });
+
+    it('reads a CRLF fixture without front matter', async () => {
+      const result = await fixture('valid', 'crlf-plain.txt');
+      expect(result.ok && result.article.title).toBe('A CRLF file without front matter');
+      expect(result.ok && tagKeys(result.article)).toEqual(['crlf']);
+    });
+  });
+
+  describe('the tag line', () => {
+    it('takes tags from the last non-empty line and leaves it out of the body', () => {
+      const a = parsed('Title\nBody.\n#Venezuela #UnitedStates\n\n\n');
+      expect(tagLabels(a)).toEqual(['Venezuela', 'UnitedStates']);
+      expect(a.contentHtml).toBe('<p>Body.</p>');
+    });
+
+    it('keeps a last line that has words without # as a paragraph, with no tags', () => {
+      const a = parsed('Title\nBody.\nMore about #Venezuela here\n');
+      expect(a.tags).toEqual([]);
+      expect(a.contentHtml).toBe('<p>Body.</p>\n<p>More about #Venezuela here</p>');
+    });
+
+    it('does not count hashtags inside the body', async () => {
+      const result = await fixture('valid', 'blank-lines.txt');
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(tagKeys(result.article)).toEqual(['espana', 'geopolitics']);
+      expect(result.article.contentHtml).toContain('our #1 priority and C#');
+    });
+
+    it('does not treat a last line of only number-hashtags as a tag line', () => {
+      const a = parsed('Title\nBody.\n#1 #2024\n');
+      expect(a.tags).toEqual([]);
+      expect(a.contentHtml).toBe('<p>Body.</p>\n<p>#1 #2024</p>');
+    });
+
+    it('ignores number-only words in a tag line and strips trailing punctuation', () => {
+      const a = parsed('Title\nBody.\n#Geopolitics. #1 #Venezuela, #España!\n');
+      expect(tagLabels(a)).toEqual(['Geopolitics', 'Venezuela', 'España']);
+    });
+
+    it('makes one tag of spellings that differ in case and Latin accents, keeping the first label', () => {
+      const a = parsed('Title\nBody.\n#España #espana #ESPAÑA #Venezuela #venezuela\n');
+      expect(a.tags).toEqual([
+        { key: 'espana', label: 'España' },
+        { key: 'venezuela', label: 'Venezuela' },
+      ]);
+    });
+
+    it('keeps tags of other scripts as written, in lower case where the script has case', () => {
+      const a = parsed('Title\nBody.\n#日本 #Ελλάδα #Україна #עברית #São_Paulo\n');
+      expect(a.tags).toEqual([
+        { key: '日本', label: '日本' },
+        { key: 'ελλάδα', label: 'Ελλάδα' },
+        { key: 'україна', label: 'Україна' },
+        { key: 'עברית', label: 'עברית' },
+        { key: 'sao_paulo', label: 'São_Paulo' },
+      ]);
+    });
+
+    it('normalises tags with NFKC: full-width letters, ligatures and decomposed accents', () => {
+      const a = parsed('Title\nBody.\n#ＶＥＮＥＺＵＥＬＡ #ﬁnance #Espan\u0303a\n');
+      expect(tagKeys(a)).toEqual(['venezuela', 'finance', 'espana']);
+      expect(tagLabels(a)).toEqual(['VENEZUELA', 'finance', 'España']);
+    });
+
+    it('reads the Unicode fixture', async () => {
+      const result = await fixture('valid', 'unicode-tags.txt');
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(result.article.title).toBe('Unicode everywhere: España, 日本, Ελλάδα, עברית 😀');
+      expect(tagKeys(result.article)).toEqual(['espana', '日本', 'ελλάδα', 'sao_paulo', 'україна', 'zurich']);
+      expect(result.article.contentHtml).toContain('<p>مرحبا بالعالم — a paragraph in Arabic, right to left.</p>');
+    });
+
+    it('rejects a file whose only line is a tag line', async () => {
+      const error = rejected('#Venezuela #Geopolitics\n');
+      expect(error.reason).toBe('no-title');
+      expect(error.message).toMatch(/tag line/);
+      const result = await fixture('invalid', 'only-tags.txt');
+      expect(!result.ok && result.error.reason).toBe('no-title');
+    });
+  });
+
+  describe('front matter', () => {
+    it('reads title, date, updated, author, summary and tags', async () => {
+      const result = await fixture('valid', 'front-matter.txt');
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      const a = result.article;
+      expect(a.title).toBe('Front matter gives the title: <not markup> & more');
+      expect(a.date).toEqual(new Date('2024-03-10T08:00:00Z'));
+      expect(a.updated).toEqual(new Date('2024-03-12T10:15:00Z'));
+      expect(a.author).toBe('Maria Keller');
+      expect(a.summary).toBe('A summary from the front matter.');
+      expect(a.draft).toBe(false);
+      // Hashtags first, then front-matter tags; `#` before a front-matter tag is dropped.
+      expect(tagLabels(a)).toEqual(['Venezuela', 'Geopolitics', 'Energy', 'Oil']);
+    });
+
+    it('makes the first line after the front matter a paragraph when it gives the title', () => {
+      const a = parsed('---\ntitle: From front matter\n---\nFirst line.\nSecond line.\n');
+      expect(a.title).toBe('From front matter');
+      expect(a.contentHtml).toBe('<p>First line.</p>\n<p>Second line.</p>');
+      expect(a.summary).toBe('First line.');
+    });
+
+    it('takes the title from the first line after the front matter when it gives none', () => {
+      const a = parsed('---\nauthor: Ana\n---\nThe title line\nBody.\n');
+      expect(a.title).toBe('The title line');
+      expect(a.author).toBe('Ana');
+    });
+
+    it('merges front-matter tags with hashtags without duplicates', () => {
+      const a = parsed('---\ntags: [venezuela, Energía, energia]\n---\nT\nB\n#Venezuela #Oil\n');
+      expect(a.tags).toEqual([
+        { key: 'venezuela', label: 'Venezuela' },
+        { key: 'oil', label: 'Oil' },
+        { key: 'energia', label: 'Energía' },
+      ]);
+    });
+
+    it('accepts tags as a string of words separated by spaces or commas', () => {
+      expect(tagKeys(parsed('---\ntags: "Oil, #Gas  Energy"\n---\nT\n'))).toEqual(['oil', 'gas', 'energy']);
+    });
+
+    it('marks a draft', async () => {
+      const result = await fixture('valid', 'draft.txt');
+      expect(result.ok && result.article.draft).toBe(true);
+      expect(parsed('---\ndraft: false\n---\nT\n').draft).toBe(false);
+    });
+
+    it('reads dates with offsets and date-only dates', () => {
+      expect(parsed('---\ndate: 2023-03-05T14:22:00+05:30\n---\nT\n').date).toEqual(new Date('2023-03-05T08:52:00Z'));
+      expect(parsed('---\ndate: 2023-03-05\n---\nT\n').date).toEqual(new Date('2023-03-05T00:00:00Z'));
+      expect(parsed('---\ndate: "2023-03-05T14:22:00Z"\n---\nT\n').date).toEqual(new Date('2023-03-05T14:22:00Z'));
+    });
+
+    it('accepts CRLF front matter', () => {
+      const a = parsed('---\r\ntitle: T\r\ndate: 2024-01-02T03:04:05Z\r\n---\r\nBody.\r\n');
+      expect(a.title).toBe('T');
+      expect(a.date).toEqual(new Date('2024-01-02T03:04:05Z'));
+    });
+
+    it('rejects front matter that is never closed', async () => {
+      const result = await fixture('invalid', 'unclosed-front-matter.txt');
+      expect(!result.ok && result.error.reason).toBe('bad-front-matter');
+      expect(!result.ok && result.error.message).toMatch(/never closed/);
+    });
+
+    it('rejects front matter that is not YAML', async () => {
+      const result = await fixture('invalid', 'bad-yaml.txt');
+      expect(!result.ok && result.error.reason).toBe('bad-front-matter');
+      expect(!result.ok && result.error.message).toMatch(/YAML/);
+    });
+
+    it('rejects a date that is not a date', async () => {
+      const result = await fixture('invalid', 'bad-date.txt');
+      expect(!result.ok && result.error.reason).toBe('bad-front-matter');
+      expect(!result.ok && result.error.message).toMatch(/`date`/);
+      expect(rejected('---\nupdated: soon\n---\nT\n').message).toMatch(/`updated`/);
+    });
+
+    it('rejects a front-matter tag that is not a hashtag', async () => {
+      const result = await fixture('invalid', 'bad-tag.txt');
+      expect(!result.ok && result.error.reason).toBe('bad-front-matter');
+      expect(rejected('---\ntags: ["2024"]\n---\nT\n').reason).toBe('bad-front-matter');
+    });
+
+    it('rejects a title that is not a string and a draft that is not true or false', () => {
+      expect(rejected('---\ntitle: [a, b]\n---\nT\n').message).toMatch(/`title`/);
+      expect(rejected('---\ndraft: maybe\n---\nT\n').message).toMatch(/`draft`/);
+      expect(rejected('---\ntags: {a: 1}\n---\nT\n').reason).toBe('bad-front-matter');
+    });
+
+    it('does not take a --- line after the first line for front matter', () => {
+      const a = parsed('Title\n---\nnot: front matter\n---\n');
+      expect(a.title).toBe('Title');
+      expect(a.contentHtml).toContain('not: front matter');
+    });
+  });
+
+  describe('dates', () => {
+    const mtime = new Date('2024-06-01T12:00:00.250Z');
+
+    it('dates a file without front matter by its modification time', () => {
+      const a = parsed('Title\nBody.\n', 'a.txt', mtime);
+      expect(a.date).toEqual(mtime);
+      expect(a.updated).toEqual(mtime);
+    });
+
+    it('prefers the front-matter date and takes the later of updated and the file time as updated', () => {
+      const a = parsed('---\ndate: 2024-01-01T00:00:00Z\n---\nT\n', 'a.txt', mtime);
+      expect(a.date).toEqual(new Date('2024-01-01T00:00:00Z'));
+      expect(a.updated).toEqual(mtime);
+    });
+
+    it('takes front-matter updated over the file time', () => {
+      const a = parsed('---\ndate: 2024-01-01T00:00:00Z\nupdated: 2024-02-01T00:00:00Z\n---\nT\n', 'a.txt', mtime);
+      expect(a.updated).toEqual(new Date('2024-02-01T00:00:00Z'));
+    });
+
+    it('never has updated before the date', () => {
+      const a = parsed('---\ndate: 2024-05-01T00:00:00Z\nupdated: 2024-02-01T00:00:00Z\n---\nT\n', 'a.txt', mtime);
+      expect(a.updated).toEqual(a.date);
+    });
+  });
+
+  describe('summaries', () => {
+    it('uses the first paragraph when it is short', () => {
+      expect(parsed('T\nFirst.\nSecond.\n').summary).toBe('First.');
+    });
+
+    it('shortens a long first paragraph at a word boundary with an ellipsis', () => {
+      const words = Array.from({ length: 100 }, (_, i) => `word${i}`).join(' ');
+      const { summary } = parsed(`T\n${words}\n`);
+      expect(summary.endsWith('…')).toBe(true);
+      expect(Array.from(summary).length).toBeLessThanOrEqual(SUMMARY_LENGTH + 1);
+      expect(words.startsWith(summary.slice(0, -1))).toBe(true);
+      expect(words[summary.length - 1]).toBe(' ');
+    });
+
+    it('never cuts a character made of a surrogate pair in half', () => {
+      for (const text of ['😀'.repeat(400), `x${'😀'.repeat(400)}`]) {
+        const cut = shorten(text, 280);
+        expect(cut.endsWith('…')).toBe(true);
+        const kept = cut.slice(0, -1);
+        expect(text.startsWith(kept)).toBe(true);
+        expect(kept.length).toBeGreaterThanOrEqual(270);
+        expect(kept).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+      }
+      expect(shorten('short', 280)).toBe('short');
+    });
+  });
+
+  describe('Markdown files', () => {
+    it('takes the title from a leading # heading and renders the body', async () => {
+      const result = await fixture('valid', 'markdown-article.md');
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      const a = result.article;
+      expect(a.format).toBe('markdown');
+      expect(a.title).toBe('A Markdown *article* heading');
+      expect(a.contentHtml).toContain('<strong>bold</strong>');
+      expect(a.contentHtml).toContain('<a href="https://example.org/">link</a>');
+      expect(a.contentHtml).toContain('<code>code</code>');
+      expect(a.contentHtml).toMatch(/<ul>\s*<li>item one<\/li>\s*<li>item two<\/li>\s*<\/ul>/);
+      expect(a.contentHtml).not.toContain('<h1>');
+      expect(a.contentHtml).not.toContain('#Markdown');
+      expect(tagKeys(a)).toEqual(['markdown', 'venezuela']);
+      // The summary is the first paragraph as plain text.
+      expect(a.summary).toBe('The first paragraph has bold text, a link and code.');
+    });
+
+    it('strips closing hashes from the heading', () => {
+      expect(parsed('# Heading with closing hashes ##\n\nBody.\n', 'a.md').title).toBe('Heading with closing hashes');
+    });
+
+    it('prefers the front-matter title and renders the heading as part of the body', () => {
+      const a = parsed('---\ntitle: From front matter\n---\n# A heading\n\nText.\n', 'a.md');
+      expect(a.title).toBe('From front matter');
+      expect(a.contentHtml).toContain('<h1>A heading</h1>');
+    });
+
+    it('takes line 1 as the title when there is no heading', () => {
+      const a = parsed('Plain first line\n\nA *paragraph*.\n', 'a.md');
+      expect(a.title).toBe('Plain first line');
+      expect(a.contentHtml).toBe('<p>A <em>paragraph</em>.</p>\n');
+    });
+
+    it('decodes entities in the summary taken from Markdown', () => {
+      expect(parsed('# T\n\nFish &amp; chips &lt;3 &#233;t&#xE9;\n', 'a.md').summary).toBe('Fish & chips <3 été');
+    });
+  });
+
+  describe('files that are not articles', () => {
+    it('rejects an empty file', async () => {
+      expect(rejected('').reason).toBe('empty');
+      const result = await fixture('invalid', 'empty.txt');
+      expect(!result.ok && result.error.reason).toBe('empty');
+    });
+
+    it('rejects a file of blank lines as having no title', async () => {
+      const result = await fixture('invalid', 'blank.txt');
+      expect(!result.ok && result.error.reason).toBe('no-title');
+    });
+
+    it('rejects a binary file', () => {
+      const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]);
+      expect(rejected(png).reason).toBe('binary');
+      expect(rejected(encoder.encode('Title\nBody with a \0 NUL.\n')).reason).toBe('binary');
+    });
+
+    it('rejects a file that is not UTF-8', async () => {
+      const result = await fixture('invalid', 'latin1.txt');
+      expect(!result.ok && result.error.reason).toBe('not-utf8');
+      expect(rejected(new Uint8Array([0x54, 0xc3, 0x28, 0x0a])).reason).toBe('not-utf8');
+      // A UTF-16 file (with its byte-order mark) is not UTF-8 text either.
+      const utf16 = Buffer.from('\ufeffTitle\nBody\n', 'utf16le');
+      expect(parse(utf16).ok).toBe(false);
+    });
+
+    it('reports errors as ArticleParseError naming the file', () => {
+      const error = rejected('', 'some file.txt');
+      expect(error).toBeInstanceOf(ArticleParseError);
+      expect(error).toBeInstanceOf(Error);
+      expect(error.name).toBe('ArticleParseError');
+      expect(error.file).toBe('/articles/some file.txt');
+    });
+
+    it('gives the line of the body for a file without a title after its front matter', () => {
+      const error = rejected('---\nauthor: A\n---\n\n#Venezuela\n');
+      expect(error.reason).toBe('no-title');
+      expect(error.line).toBe(4);
+    });
+  });
+
+  it('keeps the id, file, format and source it is given', () => {
+    const a = parseArticle(encoder.encode('T\n'), {
+      id: 'año nuevo',
+      file: '/x/año nuevo.md',
+      format: 'markdown',
+      source: { size: 2, mtimeMs: 5 },
+    });
+    expect(a.ok && { id: a.article.id, file: a.article.file, format: a.article.format, source: a.article.source }).toEqual({
+      id: 'año nuevo',
+      file: '/x/año nuevo.md',
+      format: 'markdown',
+      source: { size: 2, mtimeMs: 5 },
+    });
+  });
+});
+
+describe('parseArticleMeta', () => {
+  it('gives what parseArticle gives, without the body', async () => {
+    for (const name of ['front-matter.txt', 'markdown-article.md', 'unicode-tags.txt', 'crlf-bom.txt']) {
+      const bytes = await readFile(join(FIXTURES.valid, name));
+      const full = parseArticle(bytes, fileInfo(name));
+      const meta = parseArticleMeta(bytes, fileInfo(name));
+      expect(full.ok && meta.ok, name).toBe(true);
+      if (!full.ok || !meta.ok) continue;
+      expect(meta.article).toEqual(toMeta(full.article));
+      expect(meta.article).not.toHaveProperty('contentHtml');
+    }
+  });
+
+  it('rejects what parseArticle rejects, for the same reason', () => {
+    for (const text of ['', '#Venezuela\n', '---\ntitle: x\n', 'T\0\n']) {
+      const bytes = encoder.encode(text);
+      const full = parseArticle(bytes, fileInfo('a.txt'));
+      const meta = parseArticleMeta(bytes, fileInfo('a.txt'));
+      expect(!full.ok && !meta.ok && meta.error.reason === full.error.reason, JSON.stringify(text)).toBe(true);
+    }
+  });
+});
