@@ -48,7 +48,11 @@ export function normalizeRequestedTag(tag: string): string {
 const MAX_REMEMBERED = 100_000;
 const normalized = new Map<string, string>();
 
+const ASCII = /^[\x20-\x7e]*$/;
+
 function normalizeUncached(tag: string): string {
+  // Plain ASCII, the common case, is only lower-cased: NFKC and the Latin folding change nothing in it.
+  if (ASCII.test(tag)) return tag.toLowerCase();
   const lower = tag.normalize('NFKC').toLowerCase();
   return lower
     .replace(/\p{Script=Latin}\p{M}*/gu, (letter) => {
