@@ -23,7 +23,7 @@ import { parseLoadOptions } from './load/options.ts';
 import { VisibilityProbe } from './load/probe.ts';
 import { createRandom } from './load/random.ts';
 import { judge, printReport } from './load/report.ts';
-import { createRequestPicker, WriterIds } from './load/requests.ts';
+import { createCrawlPicker, createRequestPicker, WriterIds } from './load/requests.ts';
 import { startServer } from './load/server.ts';
 import { LoadStats } from './load/stats.ts';
 import { BodyChecker } from './load/validate.ts';
@@ -71,8 +71,21 @@ const phase = (seconds: number, seed: number) =>
     shouldStop: serverDied,
   });
 
-console.log(`warm-up ${opts.warmup} s`);
-const warmup = await phase(opts.warmup, opts.seed);
+const crawl = createCrawlPicker(corpus);
+console.log(`warm-up: every route once (${crawl.total} requests), then ${opts.warmup} s of the mix`);
+const crawled = await runClients({
+  baseUrl: server.baseUrl,
+  connections: opts.connections,
+  durationMs: 300_000,
+  maxRequestsPerClient: Math.ceil(crawl.total / opts.connections),
+  pick: crawl.pick,
+  stats,
+  checker,
+  etags,
+  shouldStop: serverDied,
+});
+const mixed = await phase(opts.warmup, opts.seed);
+const warmup = { requests: crawled.requests + mixed.requests, elapsedMs: crawled.elapsedMs + mixed.elapsedMs };
 await sleep(1000);
 const rssStartKiB = serverDied() ? undefined : await readRssKiB(server.pid);
 

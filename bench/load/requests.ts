@@ -135,3 +135,26 @@ export function createRequestPicker(corpus: CorpusInfo, writerIds: WriterIds, r:
     return request;
   };
 }
+
+/**
+ * Every route of the corpus once (site feeds and pages, each tag's page and three feeds, each article),
+ * as a picker that walks the list and wraps around: crawling it before the start measurement puts the
+ * server's bounded caches at their steady state, so that start and end memory compare like with like.
+ */
+export function createCrawlPicker(corpus: CorpusInfo): { pick: () => RequestSpec; total: number } {
+  const specs: RequestSpec[] = [];
+  const add = (category: string, path: string, format: BodyFormat) =>
+    specs.push({ category, method: 'GET', path, format, conditional: false });
+  for (const [file, format] of FEED_FILES) add('site feed', `/${file}`, format);
+  add('home', '/', 'html');
+  add('tag list', '/tags', 'html');
+  add('opml', '/tags.opml', 'opml');
+  for (const tag of corpus.tags) {
+    const prefix = `/tags/${encodeURIComponent(tag)}`;
+    add('tag page', prefix, 'html');
+    for (const [file, format] of FEED_FILES) add('corpus tag feed', `${prefix}/${file}`, format);
+  }
+  for (const id of corpus.ids) add('corpus article', `/articles/${encodeURIComponent(id)}`, 'html');
+  let next = 0;
+  return { pick: () => ({ ...specs[next++ % specs.length]! }), total: specs.length };
+}
