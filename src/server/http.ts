@@ -24,6 +24,7 @@ function variantEtag(etag: string, encoding: string | undefined): string {
 
 /** Whether an If-None-Match value names any coding of this body (weak comparison, RFC 9110 §13.1.2). */
 export function matchesEtag(header: string, etag: string): boolean {
+  if (header === etag) return true; // the common case: a reader sends back the ETag it was given
   if (header.trim() === '*') return true;
   const base = etag.slice(1, -1);
   return header.split(',').some((tag) => {

@@ -20,6 +20,12 @@ const OPTIONS: Parameters<typeof secureHeaders>[0] = {
   // Feeds are read cross-origin by web-based readers; pages may show images from other sites.
   crossOriginResourcePolicy: 'cross-origin',
   crossOriginEmbedderPolicy: false,
+  // Headers for browsers and plugins of the past (IE 8's download prompt, Flash, the XSS auditor that
+  // browsers removed): every response would carry their bytes for nothing.
+  xDownloadOptions: false,
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
+  xDnsPrefetchControl: false,
 };
 
 /** Marks a response whose headers are complete, security headers included. */
