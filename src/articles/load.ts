@@ -22,8 +22,10 @@ export const MAX_WORKERS = 4;
 /**
  * How many loader threads to use by default: one per core beyond the main thread's, none on a machine
  * of two cores or fewer. Measured on the 2-core machine of the benchmark, with 100,000 files in the page
- * cache, the load is CPU-bound, not I/O-bound: this thread alone took 3.3 s, two threads 5.0 s (they
- * add bundling, start-up and the copy of every article between threads, and got no second core).
+ * cache, the load is CPU-bound, not I/O-bound: this thread alone took 3.3–5.3 s, two threads 3.6–6.2 s
+ * (they add bundling, start-up and the copy of every article between threads). Served end to end, the
+ * first feed came after 5.1 s in this thread against 6.7–7.7 s with two threads, whose copies also
+ * raised peak memory from 322 MB to 460 MB.
  */
 export function defaultWorkers(files: number): number {
   const spare = availableParallelism() - 1;
