@@ -127,7 +127,8 @@ export function helpText(): string {
   return [
     'Usage: npm start -- [options]        serve the articles folder',
     '       npm run check -- [options]    validate every article file and exit',
-    '       npm run export -- --out DIR [options]   write every route as static files',
+    '       npm run export -- --out DIR [--jobs N] [options]',
+    '                                     write every route as static files (N threads; default: one per core, up to 4, on large sites)',
     '',
     'Options (environment variables in the second column; flags win):',
     ...rows,

@@ -1,5 +1,45 @@
-/** `npm run export`: placeholder until the static export lands. */
-export async function exportCommand(_env: Record<string, string | undefined>, _args: string[]): Promise<number> {
-  console.error('export is not available yet');
-  return 1;
+/** `npm run export -- --out DIR`: writes every route of the site as static files, then a summary line. */
+import { resolve } from 'node:path';
+import { ConfigError, readConfig } from '../config.ts';
+import { parseExportArgs } from '../export/args.ts';
+import { exportSite, ExportError, type ExportResult } from '../export/export-site.ts';
+import { createProgress, showProgress } from '../export/progress.ts';
+import { loadSite, summaryLine } from './load-site.ts';
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** The line printed when an export is done: files, what was written, kept and removed, and the time. */
+export function exportSummary(result: ExportResult, out: string): string {
+  const threads = result.jobs === 1 ? '' : ` (${result.jobs} threads)`;
+  return `Exported ${count(result.files)} files to ${out.replace(/\/?$/u, '/')} in ${(result.ms / 1000).toFixed(1)} s${threads}: `
+    + `${count(result.written)} written, ${count(result.unchanged)} unchanged, ${count(result.removed)} removed`;
+}
+
+/** Runs the export; returns the process exit code. */
+export async function exportCommand(env: Record<string, string | undefined>, args: string[]): Promise<number> {
+  const { out, jobs, rest } = parseExportArgs(args);
+  const config = readConfig(env, rest);
+  if (resolve(out) === resolve(config.articlesDir)) throw new ConfigError('--out must not be the articles folder');
+  const site = await loadSite(config);
+  console.log(summaryLine(site, config.articlesDir));
+  const progress = createProgress({ stream: process.stdout, enabled: showProgress(process.stdout, env) });
+  let result: ExportResult;
+  try {
+    result = await exportSite({
+      config,
+      site,
+      outDir: resolve(out),
+      jobs,
+      onProgress: (c) => progress.update(() => `Exporting: ${count(c.files)} files, ${count(c.written)} written`),
+    });
+  } catch (error) {
+    progress.done();
+    if (!(error instanceof ExportError)) throw error;
+    console.error(`error: ${error.message}`);
+    return 1;
+  }
+  progress.done();
+  for (const file of result.collisions) console.error(`warning: two routes map to ${file}; only one of them is in the export`);
+  console.log(exportSummary(result, out));
+  return 0;
 }

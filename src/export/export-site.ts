@@ -1,0 +1,113 @@
+/**
+ * The static export: every route of the app, rendered by the app itself through hono's `toSSG` (so each
+ * file holds the bytes the server would answer with), split between threads on big sites, written
+ * atomically and only when changed, plus the `_headers` file; files of routes that no longer exist are
+ * removed last, and only when every route rendered.
+ */
+import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import type { LoadedSite } from '../commands/load-site.ts';
+import type { Config } from '../config.ts';
+import { SecurityHeaders } from '../server/security.ts';
+import { HEADERS_FILE, renderHeadersFile } from './host-files.ts';
+import { readManifest, removeStale, writeManifest } from './manifest.ts';
+import { OutputWriter, type WriteCounts } from './output-writer.ts';
+import { renderShard, type ShardResult } from './render-shard.ts';
+import { runShardInWorker } from './workers.ts';
+
+/** What to export, and where. */
+export interface ExportOptions {
+  config: Config;
+  site: Pick<LoadedSite, 'index' | 'readOptions'>;
+  /** The output folder, absolute. */
+  outDir: string;
+  /** Threads to render with (default: one per CPU, up to 4, and one for small sites). */
+  jobs?: number;
+  /** Called with the totals so far, after each file (in the main thread) or batch of files (workers). */
+  onProgress?: (counts: WriteCounts) => void;
+  /** Where a route that failed is logged (default: console.error). */
+  logError?: (message: string) => void;
+}
+
+/** What an export did. */
+export interface ExportResult extends WriteCounts {
+  /** Files of an earlier export whose routes no longer exist, now removed. */
+  removed: number;
+  /** Files that two routes mapped to; the static host can serve only one of each. */
+  collisions: readonly string[];
+  jobs: number;
+  ms: number;
+}
+
+/** A route that did not render; nothing stale is removed after one. */
+export class ExportError extends Error {
+  override name = 'ExportError';
+}
+
+/** Most threads used by default: each holds its own copy of the index and caches. */
+const MAX_DEFAULT_JOBS = 4;
+/** Below this many routes a worker thread costs more to start than it saves. */
+const MIN_ROUTES_PER_JOB = 2000;
+
+/** The number of threads for a site: `requested`, or one per CPU (up to 4) when the site is big enough. */
+export function chooseJobs(site: Pick<LoadedSite, 'index'>, requested?: number): number {
+  if (requested !== undefined) return Math.max(1, Math.floor(requested));
+  const routes = site.index.size + 4 * site.index.tagCount;
+  return Math.max(1, Math.min(availableParallelism(), MAX_DEFAULT_JOBS, Math.floor(routes / MIN_ROUTES_PER_JOB)));
+}
+
+/** Exports the site; see the module comment. Throws `ExportError` when a route fails. */
+export async function exportSite(options: ExportOptions): Promise<ExportResult> {
+  const started = performance.now();
+  const { config, site, outDir } = options;
+  const logError = options.logError ?? ((m: string) => console.error(m));
+  const jobs = chooseJobs(site, options.jobs);
+  const previous = await readManifest(outDir);
+  await mkdir(outDir, { recursive: true });
+
+  const progress: WriteCounts[] = Array.from({ length: jobs }, () => ({ files: 0, written: 0, unchanged: 0 }));
+  const report = (shard: number) => (counts: WriteCounts) => {
+    progress[shard] = counts;
+    options.onProgress?.(sum(progress));
+  };
+  const shards = await Promise.allSettled(
+    Array.from({ length: jobs }, (_, shard) => {
+      const task = { config, outDir, shard, shards: jobs };
+      // One thread renders here, on the index already loaded. Several each load their own in a worker,
+      // and this thread only waits: workers get a larger young generation (see workers.ts).
+      return jobs === 1
+        ? renderShard({ ...task, site, onProgress: report(0), logError })
+        : runShardInWorker(task, report(shard), logError);
+    }),
+  );
+  const results = shards.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const produced = new Set<string>();
+  const collisions = results.flatMap((r) => r.collisions);
+  for (const name of results.flatMap((r) => r.produced)) {
+    if (produced.has(name)) collisions.push(name);
+    produced.add(name);
+  }
+  const problems = [
+    ...shards.flatMap((s) => (s.status === 'rejected' ? [String((s.reason as Error)?.message ?? s.reason)] : [])),
+    ...results.flatMap((r) => (r.error ? [r.error] : [])),
+  ];
+  const failed = results.reduce((n, r) => n + r.failed, 0);
+  if (problems.length > 0 || failed > 0) {
+    // Keep track of what was written, so a later export can still remove it.
+    writeManifest(outDir, [...previous, ...produced]);
+    throw new ExportError(problems.length > 0 ? `export failed: ${problems.join('; ')}` : `${failed} routes did not answer 200 (see the errors above)`);
+  }
+
+  const writer = new OutputWriter(outDir);
+  const policy = { maxAge: config.cacheMaxAge, sMaxAge: config.cacheSMaxAge, staleWhileRevalidate: config.cacheStaleWhileRevalidate };
+  writer.write(HEADERS_FILE, renderHeadersFile(policy, await new SecurityHeaders().ready));
+  for (const name of writer.produced) produced.add(name);
+  const removed = await removeStale(outDir, previous, produced);
+  writeManifest(outDir, produced);
+  const totals = sum([...results, writer.counts]);
+  return { ...totals, files: produced.size, removed, collisions, jobs, ms: performance.now() - started };
+}
+
+function sum(counts: readonly WriteCounts[]): WriteCounts {
+  return counts.reduce((a, c) => ({ files: a.files + c.files, written: a.written + c.written, unchanged: a.unchanged + c.unchanged }), { files: 0, written: 0, unchanged: 0 });
+}
