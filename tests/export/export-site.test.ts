@@ -1,0 +1,135 @@
+/**
+ * exportSite over the fixtures: every route becomes a file with the bytes the app answers with, under
+ * the name a static host looks up; a second export after a change rewrites only what changed, removes
+ * what no longer exists and leaves other files alone; worker threads give the same output.
+ */
+import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { LoadedSite } from '../../src/commands/load-site.ts';
+import { exportSite } from '../../src/export/export-site.ts';
+import { MANIFEST_NAME } from '../../src/export/manifest.ts';
+import { createApp } from '../../src/server/app.ts';
+import { createTestSite, loadQuietly, ODD_ID, type TestSite } from './support/site.ts';
+
+/** Every file under `dir`, relative, with `/` separators. */
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
+    .sort();
+}
+
+/** The URL path a file of the export answers (the reverse of the export's naming). */
+function routeOf(file: string): string {
+  const path = `/${file.split('/').map(encodeURIComponent).join('/')}`;
+  if (path === '/index.html') return '/';
+  return path.endsWith('.html') ? path.slice(0, -'.html'.length) : path;
+}
+
+/** The files an export of `site` must produce, from its index. */
+function expectedFiles(site: LoadedSite): string[] {
+  const tags = site.index.tags().map((t) => t.key);
+  return [
+    '_headers', MANIFEST_NAME, 'index.html', 'rss.xml', 'atom.xml', 'feed.json', 'tags.html', 'tags.opml',
+    ...tags.flatMap((t) => [`tags/${t}.html`, `tags/${t}/rss.xml`, `tags/${t}/atom.xml`, `tags/${t}/feed.json`]),
+    ...site.index.latest(site.index.size).map((a) => `articles/${a.id}.html`),
+  ].sort();
+}
+
+/** Sets every file's modification time to 2001, so that a rewrite shows as a newer time. */
+async function ageFiles(dir: string): Promise<void> {
+  const old = new Date('2001-01-01T00:00:00Z');
+  for (const file of await listFiles(dir)) await utimes(join(dir, file), old, old);
+}
+
+describe('exportSite', { timeout: 60_000 }, () => {
+  let test: TestSite;
+  let out: string;
+
+  beforeEach(async () => {
+    test = await createTestSite();
+    out = join(test.dir, 'dist');
+  });
+  afterEach(() => test.remove());
+
+  it('writes one file per route, named as a static host looks it up', async () => {
+    const site = await loadQuietly(test.config);
+    const result = await exportSite({ config: test.config, site, outDir: out, jobs: 1 });
+    const files = await listFiles(out);
+    expect(files).toEqual(expectedFiles(site));
+    expect(files).toContain('tags/日本/rss.xml');
+    expect(files).toContain('tags/ελλάδα.html');
+    expect(files).toContain(`articles/${ODD_ID}.html`);
+    expect(files).toContain('articles/hello world.html');
+    expect(files.some((f) => f.includes('draft') || f.includes('secret') || f.includes('future'))).toBe(false);
+    expect(result).toMatchObject({ files: files.length - 1, written: files.length - 1, unchanged: 0, removed: 0, collisions: [] });
+  });
+
+  it('writes in each file the bytes the app answers with', async () => {
+    const site = await loadQuietly(test.config);
+    await exportSite({ config: test.config, site, outDir: out, jobs: 1 });
+    const fresh = await loadQuietly(test.config);
+    const { app } = createApp({ config: test.config, index: fresh.index, contents: fresh.contents });
+    for (const file of (await listFiles(out)).filter((f) => f !== '_headers' && f !== MANIFEST_NAME)) {
+      const res = await app.request(routeOf(file));
+      expect([file, res.status]).toEqual([file, 200]);
+      expect(Buffer.from(await res.arrayBuffer()).equals(await readFile(join(out, file))), file).toBe(true);
+    }
+  });
+
+  it('rewrites only the files whose content changed after one article changes', async () => {
+    await exportSite({ config: test.config, site: await loadQuietly(test.config), outDir: out, jobs: 1 });
+    await ageFiles(out);
+    const before = new Map<string, Buffer>();
+    for (const file of await listFiles(out)) before.set(file, await readFile(join(out, file)));
+
+    const article = join(test.articlesDir, 'athens.txt');
+    await writeFile(article, (await readFile(article, 'utf8')).replace('Ferries, olives', 'Ferries, figs'));
+    const site = await loadQuietly(test.config);
+    const result = await exportSite({ config: test.config, site, outDir: out, jobs: 1 });
+
+    const { app } = createApp({ config: test.config, index: site.index, contents: site.contents });
+    const changed: string[] = [];
+    for (const file of before.keys()) {
+      if (file === '_headers' || file === MANIFEST_NAME) continue;
+      const now = Buffer.from(await (await app.request(routeOf(file))).arrayBuffer());
+      if (!now.equals(before.get(file)!)) changed.push(file);
+    }
+    const rewritten: string[] = [];
+    for (const file of await listFiles(out)) if ((await stat(join(out, file))).mtime.getUTCFullYear() !== 2001) rewritten.push(file);
+
+    expect(changed).toContain('articles/athens.html');
+    expect(changed).toContain('tags/travel/rss.xml');
+    expect(changed.length).toBeLessThan(before.size / 2);
+    expect(rewritten.sort()).toEqual(changed.sort());
+    expect(result.written).toBe(changed.length);
+    expect(result.unchanged).toBe(result.files - changed.length);
+    expect(result.removed).toBe(0);
+  });
+
+  it('removes the files of routes that no longer exist, and leaves files it did not write', async () => {
+    await exportSite({ config: test.config, site: await loadQuietly(test.config), outDir: out, jobs: 1 });
+    await writeFile(join(out, 'robots.txt'), 'User-agent: *\n');
+    // Zürich is a tag of athens.txt only: without the article, the tag and its four files are gone.
+    await rm(join(test.articlesDir, 'athens.txt'));
+    const result = await exportSite({ config: test.config, site: await loadQuietly(test.config), outDir: out, jobs: 1 });
+    const files = await listFiles(out);
+    expect(files.filter((f) => f.startsWith('tags/zurich') || f === 'articles/athens.html')).toEqual([]);
+    expect(result.removed).toBe(5);
+    await expect(stat(join(out, 'tags', 'zurich'))).rejects.toThrow();
+    expect(files).toContain('robots.txt');
+  });
+
+  it('gives the same files from worker threads as from one thread', async () => {
+    const site = await loadQuietly(test.config);
+    await exportSite({ config: test.config, site, outDir: out, jobs: 1 });
+    const threaded = join(test.dir, 'threaded');
+    const result = await exportSite({ config: test.config, site, outDir: threaded, jobs: 3 });
+    expect(result.jobs).toBe(3);
+    const files = await listFiles(out);
+    expect(await listFiles(threaded)).toEqual(files);
+    for (const file of files) expect((await readFile(join(threaded, file))).equals(await readFile(join(out, file))), file).toBe(true);
+  });
+});
