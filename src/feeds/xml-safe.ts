@@ -12,8 +12,14 @@ const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-
  * (https://www.w3.org/TR/xml/#sec-line-ends); also applied to JSON, so all formats say the same.
  */
 export function stripForbidden(text: string): string {
+  // Most text has none of these: one quick scan, without the look-around of the full pattern, skips
+  // the two replacements (they were 1.7 s of a 10k export's 45 s of CPU).
+  if (!SUSPECT.test(text)) return text;
   return text.replace(FORBIDDEN, '').replace(/\r\n?/gu, '\n');
 }
+
+// Any character the full pattern could remove or change, surrogate pairs included (checked fully then).
+const SUSPECT = /[\u0000-\u0008\u000B\u000C\u000D\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/;
 
 /**
  * Prepares a string that `feed` will put in a CDATA section: xml-js rewrites the first `]]>` itself
