@@ -36,8 +36,3 @@ export function guardCdata(text: string): string {
 export function escapeXml(text: string): string {
   return text.replace(/[&<>]/gu, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 }
-
-/** Joins the CDATA sections (as xml-js writes them) of an element's content back into its text. */
-export function cdataText(xmlContent: string): string {
-  return xmlContent.replace(/^<!\[CDATA\[/u, '').replace(/\]\]>$/u, '').replaceAll(']]]]><![CDATA[>', ']]>');
-}

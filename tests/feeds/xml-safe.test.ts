@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cdataText, escapeXml, guardCdata, stripForbidden } from '../../src/feeds/xml-safe.ts';
+import { escapeXml, guardCdata, stripForbidden } from '../../src/feeds/xml-safe.ts';
 
 describe('stripForbidden', () => {
   it('removes C0 controls other than tab, newline and carriage return', () => {
@@ -31,13 +31,5 @@ describe('guardCdata', () => {
 describe('escapeXml', () => {
   it('escapes &, < and >', () => {
     expect(escapeXml('a & b < c > d "e"')).toBe('a &amp; b &lt; c &gt; d "e"');
-  });
-});
-
-describe('cdataText', () => {
-  it('joins split CDATA sections back into the text', () => {
-    const text = 'x ]]> y ]]> z';
-    const written = `<![CDATA[${guardCdata(text).replace(']]>', ']]]]><![CDATA[>')}]]>`;
-    expect(cdataText(written)).toBe(text);
   });
 });
