@@ -49,6 +49,7 @@ export function renderPage(site: SiteInfo, head: PageHead, body: HtmlEscapedStri
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${head.title}</title>
 <link rel="canonical" href="${head.canonical}">
+<link rel="icon" href="data:,">
 ${alternates}${STYLE}
 </head>
 <body>

@@ -10,7 +10,8 @@ function date(d: Date) {
 }
 
 function tagList(site: SiteInfo, tags: readonly Tag[]) {
-  return html`<span class="tags">${tags.map((t) => html`<a href="${site.urls.tag(t.key)}">#${t.label}</a>`)}</span>`;
+  // A space after each link: without one the list is a single unbreakable word that overflows the page.
+  return html`<span class="tags">${tags.map((t) => html`<a href="${site.urls.tag(t.key)}">#${t.label}</a> `)}</span>`;
 }
 
 function articleList(site: SiteInfo, articles: readonly ArticleMeta[]) {
