@@ -15,7 +15,7 @@ import { SiteUrls } from '../urls.ts';
 import { ResponseCache } from './cache.ts';
 import { cacheControl, commonHeaders, sendPrepared } from './http.ts';
 import { SecurityHeaders } from './security.ts';
-import type { Prepared } from './prepared.ts';
+import { preparedSize, type Prepared } from './prepared.ts';
 import { SiteResponses } from './responses.ts';
 
 /** What the app is built from. */
@@ -87,7 +87,10 @@ export function createApp(deps: AppDeps): App {
     const prepared = await result;
     if (!prepared) return c.text(`${missing}\n`, 404);
     common ??= commonHeaders(security.record, cacheHeader);
-    return sendPrepared(c, prepared, common);
+    const before = preparedSize(prepared);
+    const response = sendPrepared(c, prepared, common);
+    if (preparedSize(prepared) !== before) cache.recount(prepared);
+    return response;
   };
   const feedRoute = (format: FeedFormat) => (c: Context) => {
     const raw = c.req.param('tag');

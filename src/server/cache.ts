@@ -20,6 +20,8 @@ export interface Generation {
 export class ResponseCache {
   readonly #lru: LRUCache<string, Prepared>;
   readonly #pending = new Map<string, Promise<Prepared | undefined>>();
+  /** The key each cached response is held under, so that `recount` can find it. */
+  readonly #keys = new WeakMap<Prepared, string>();
   readonly #source: Generation;
 
   constructor(source: Generation, maxBytes = 64 * 1024 * 1024) {
@@ -42,11 +44,6 @@ export class ResponseCache {
     return this.#lru.maxSize;
   }
 
-  /** The cached response, if it is there. */
-  peek(scope: string, variant: Variant): Prepared | undefined {
-    return this.#lru.get(`${scope} ${variant}`);
-  }
-
   /**
    * The cached response, or the one `build` makes (undefined: nothing to serve, e.g. an unknown tag,
    * which is not cached). A response built while the data changed is served but not kept.
@@ -60,7 +57,10 @@ export class ResponseCache {
     const generation = this.#source.generation;
     const job = build()
       .then((prepared) => {
-        if (prepared && this.#source.generation === generation) this.#lru.set(key, prepared);
+        if (prepared && this.#source.generation === generation) {
+          this.#keys.set(prepared, key);
+          this.#lru.set(key, prepared);
+        }
         return prepared;
       })
       .finally(() => this.#pending.delete(key));
@@ -73,9 +73,15 @@ export class ResponseCache {
     for (const scope of scopes) for (const variant of VARIANTS) this.#lru.delete(`${scope} ${variant}`);
   }
 
-  /** Records that a compressed variant grew an entry (re-sets it so the size bound counts it). */
-  touch(scope: string, variant: Variant, prepared: Prepared): void {
-    const key = `${scope} ${variant}`;
-    if (this.#lru.peek(key) === prepared) this.#lru.set(key, prepared);
+  /**
+   * Counts a response again after it grew (a compressed variant is made on the first request that asks
+   * for it, after the response was cached), so that the bound holds for what is really kept.
+   */
+  recount(prepared: Prepared): void {
+    const key = this.#keys.get(prepared);
+    if (key === undefined || this.#lru.peek(key) !== prepared) return;
+    // lru-cache keeps the old size when the same value is set again: take it out and put it back.
+    this.#lru.delete(key);
+    this.#lru.set(key, prepared);
   }
 }

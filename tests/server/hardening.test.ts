@@ -118,6 +118,21 @@ describe('drafts and scheduled articles', () => {
   });
 });
 
+describe('the response cache', () => {
+  it('counts compressed variants made after caching against its bound', async () => {
+    const { app, cache } = createTestApp(
+      Array.from({ length: 30 }, (_, i) => createArticle({ id: `c${i}`, contentHtml: `<p>${'Paragraph text. '.repeat(200)}</p>` })),
+    );
+    await (await app.request('/rss.xml')).arrayBuffer();
+    const identity = cache.bytes;
+    const br = await app.request('/rss.xml', { headers: { 'Accept-Encoding': 'br' } });
+    expect(br.headers.get('content-encoding')).toBe('br');
+    const compressed = (await br.arrayBuffer()).byteLength;
+    expect(cache.bytes).toBeGreaterThanOrEqual(identity + compressed);
+    expect(cache.bytes).toBeLessThanOrEqual(cache.maxBytes);
+  });
+});
+
 describe('memory under a crawl of 100,000 distinct tags', () => {
   it('keeps the response cache within its bound and the heap from growing with the crawl', async () => {
     const tags = Array.from({ length: 3000 }, (_, i) => `Tag${i}`);
