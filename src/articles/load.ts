@@ -37,6 +37,8 @@ export interface LoadResult {
   articles: ArticleMeta[];
   errors: ArticleParseError[];
   readOptions: ReadOptions;
+  /** Loader threads that read the files (0: this thread, also when threads could not start). */
+  threads: number;
 }
 
 /**
@@ -52,7 +54,14 @@ export async function loadArticles(dir: string, maxBytes: number, options: { wor
   const workers = options.workers ?? defaultWorkers(entries.length);
   const readHere = () => entries.map(([name, kind]) => readArticleMeta(name, readOptions, kind));
   // Where worker threads cannot start (a runner without the TypeScript loader), this thread reads all.
-  const results = workers === 0 ? readHere() : await readInWorkers(entries, readOptions, workers).catch(readHere);
+  let threads = workers;
+  const results =
+    workers === 0
+      ? readHere()
+      : await readInWorkers(entries, readOptions, workers).catch(() => {
+          threads = 0;
+          return readHere();
+        });
 
   const articles: ArticleMeta[] = [];
   const errors: ArticleParseError[] = [];
@@ -61,7 +70,7 @@ export async function loadArticles(dir: string, maxBytes: number, options: { wor
     else errors.push(result.error);
   }
   errors.sort((a, b) => (a.file < b.file ? -1 : 1));
-  return { articles, errors, readOptions };
+  return { articles, errors, readOptions, threads };
 }
 
 let workerSource: string | undefined;

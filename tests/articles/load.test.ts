@@ -102,3 +102,25 @@ describe('loadArticles', () => {
     await expect(loadArticles(join(root, 'missing'), 1024)).rejects.toThrow();
   });
 });
+
+describe('loadArticles with loader threads', () => {
+  it('gives the same articles and errors as loading in this thread', async () => {
+    const root = await makeTempDir();
+    try {
+      const dir = join(root, 'articles');
+      await mkdir(dir);
+      await cp(FIXTURES.valid, dir, { recursive: true });
+      await cp(FIXTURES.invalid, dir, { recursive: true });
+      const here = await loadArticles(dir, 4800, { workers: 0 });
+      const threads = await loadArticles(dir, 4800, { workers: 2 });
+      expect(here.threads).toBe(0);
+      expect(threads.threads).toBe(2);
+      const byId = (r: LoadResult) => [...r.articles].sort((a, b) => (a.file < b.file ? -1 : 1));
+      expect(byId(threads)).toEqual(byId(here));
+      expect(threads.errors.map((e) => [e.file, e.reason, e.message])).toEqual(here.errors.map((e) => [e.file, e.reason, e.message]));
+      expect(threads.errors.every((e) => e instanceof Error)).toBe(true);
+    } finally {
+      await removeTempDir(root);
+    }
+  }, 60_000);
+});
