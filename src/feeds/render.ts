@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Feed } from 'feed';
-import type { FeedDoc, FeedFormat } from './types.ts';
+import type { FeedDoc, FeedFormat, FeedItem } from './types.ts';
 import { toJsonFeed11 } from './json-feed.ts';
 import { escapeXml, guardCdata, stripForbidden } from './xml-safe.ts';
 
@@ -29,6 +29,11 @@ export function renderFeed(doc: FeedDoc, format: FeedFormat): string {
     case 'json':
       return toJsonFeed11(toFeed(doc, format, stripForbidden, stripForbidden).json1(), doc);
   }
+}
+
+/** Whether an item is written with a body: `feed` leaves out an empty one (and RSS's content namespace with it). */
+export function writesBody(item: FeedItem): boolean {
+  return stripForbidden(item.contentHtml) !== '';
 }
 
 // xml-js (which `feed` writes XML with) turns `&amp;` in element text back into `&` before escaping it,
@@ -72,6 +77,10 @@ function renderRss(doc: FeedDoc): string {
   return `${xml.replace(/<rss version="2\.0"(?![^>]*xmlns:dc=)/u, '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"')}\n`;
 }
 
+// A placeholder as `feed` writes it; one pattern for every render (compiling one per nonce cost more
+// than the replacing), the nonce compared in the replacer.
+const PLACEHOLDER_WRITTEN = /<(title|summary) type="html"><!\[CDATA\[([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-(\d+)\]\]><\/\1>/gu;
+
 function renderAtom(doc: FeedDoc): string {
   // `feed` writes entry titles and summaries as CDATA with type="html"; they are plain text. It is
   // given placeholders that no article can contain, then each is replaced by its escaped text in one
@@ -86,6 +95,7 @@ function renderAtom(doc: FeedDoc): string {
     summary: stripForbidden(item.summary) === '' ? '' : placeholder(item.summary),
   }));
   const xml = toFeed({ ...doc, items }, 'atom', xmlText, xmlCdata).atom1();
-  const written = new RegExp(`<(title|summary) type="html"><!\\[CDATA\\[${nonce}-(\\d+)\\]\\]></\\1>`, 'gu');
-  return `${xml.replace(written, (_m, element: string, i: string) => `<${element} type="text">${escapeXml(stripForbidden(texts[Number(i)]!))}</${element}>`)}\n`;
+  return `${xml.replace(PLACEHOLDER_WRITTEN, (written, element: string, id: string, i: string) =>
+    id === nonce ? `<${element} type="text">${escapeXml(stripForbidden(texts[Number(i)]!))}</${element}>` : written,
+  )}\n`;
 }
