@@ -8,11 +8,13 @@ import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { LoadedSite } from '../commands/load-site.ts';
 import type { Config } from '../config.ts';
+import { PARAMETERISED_ROUTES } from '../server/app.ts';
 import { SecurityHeaders } from '../server/security.ts';
 import { HEADERS_FILE, renderHeadersFile } from './host-files.ts';
 import { readManifest, removeStale, writeManifest } from './manifest.ts';
 import { OutputWriter, type WriteCounts } from './output-writer.ts';
 import { renderShard, type ShardResult } from './render-shard.ts';
+import { maxShards } from './shard.ts';
 import { runShardInWorker } from './workers.ts';
 
 /** What to export, and where. */
@@ -21,7 +23,10 @@ export interface ExportOptions {
   site: Pick<LoadedSite, 'index' | 'readOptions'>;
   /** The output folder, absolute. */
   outDir: string;
-  /** Threads to render with (default: one per CPU, up to 4, and one for small sites). */
+  /**
+   * Threads to render with (default: one per CPU, up to 4, and one for small sites); never more than
+   * the app has parameterised routes, as each route is rendered whole by one thread (see shard.ts).
+   */
   jobs?: number;
   /** Called with the totals so far, after each file (in the main thread) or batch of files (workers). */
   onProgress?: (counts: WriteCounts) => void;
@@ -51,7 +56,7 @@ const MIN_ROUTES_PER_JOB = 2000;
 
 /** The number of threads for a site: `requested`, or one per CPU (up to 4) when the site is big enough. */
 export function chooseJobs(site: Pick<LoadedSite, 'index'>, requested?: number): number {
-  if (requested !== undefined) return Math.max(1, Math.floor(requested));
+  if (requested !== undefined) return Math.max(1, Math.min(maxShards(PARAMETERISED_ROUTES), Math.floor(requested)));
   const routes = site.index.size + 4 * site.index.tagCount;
   return Math.max(1, Math.min(availableParallelism(), MAX_DEFAULT_JOBS, Math.floor(routes / MIN_ROUTES_PER_JOB)));
 }

@@ -6,7 +6,7 @@ import { toSSG } from 'hono/ssg';
 import { ContentStore } from '../articles/content.ts';
 import type { LoadedSite } from '../commands/load-site.ts';
 import type { Config } from '../config.ts';
-import { createApp } from '../server/app.ts';
+import { createApp, PARAMETERISED_ROUTES } from '../server/app.ts';
 import { OutputWriter, type WriteCounts } from './output-writer.ts';
 import { withRenderLimit } from './render-limit.ts';
 import { EXTENSION_MAP } from './routes.ts';
@@ -37,6 +37,8 @@ export interface ShardResult extends WriteCounts {
 // Bodies are read from the article files; each is shown by several feeds (three formats per tag), so the
 // export keeps more of them than the server does, and reads each file about once on corpora up to ~25k.
 const BODY_CACHE_BYTES = 256 * 1024 * 1024;
+// Items rendered once are kept for the other feeds they appear in: at 10k articles, all of one format.
+const ITEM_CACHE_BYTES = 256 * 1024 * 1024;
 // Every response is requested once or twice, so the response cache need not be large.
 const RESPONSE_CACHE_BYTES = 16 * 1024 * 1024;
 // Routes rendered at once: enough to overlap reading article files with rendering.
@@ -46,7 +48,7 @@ const RENDER_CONCURRENCY = 8;
 export async function renderShard(options: ShardOptions): Promise<ShardResult> {
   const { config, site, outDir } = options;
   const contents = new ContentStore(site.readOptions, BODY_CACHE_BYTES);
-  const { app } = createApp({ config, index: site.index, contents, ssg: true, cacheBytes: RESPONSE_CACHE_BYTES, logError: options.logError });
+  const { app } = createApp({ config, index: site.index, contents, ssg: true, cacheBytes: RESPONSE_CACHE_BYTES, itemCacheBytes: ITEM_CACHE_BYTES, logError: options.logError });
   const writer = new OutputWriter(outDir, options.onProgress);
   let failed = 0;
   const result = await toSSG(withRenderLimit(app, RENDER_CONCURRENCY), writer.fileSystem(), {
@@ -56,7 +58,7 @@ export async function renderShard(options: ShardOptions): Promise<ShardResult> {
     extensionMap: EXTENSION_MAP,
     plugins: [
       {
-        beforeRequestHook: shardHook(options.shard, options.shards),
+        beforeRequestHook: shardHook(PARAMETERISED_ROUTES, options.shard, options.shards),
         afterResponseHook: (res) => (res.status === 200 ? res : (failed++, false)),
       },
     ],

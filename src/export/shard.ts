@@ -1,30 +1,54 @@
 /**
  * Splitting an export between threads. Every thread runs `toSSG` over the whole app; its
- * `beforeRequestHook` sees the request that asks each route for its parameters, lets the static routes
- * through in shard 0 only, and for a parameterised route replaces the list that the route's
- * `ssgParams` sets on that request (hono's `AddedSSGDataRequest.ssgParams`) with every n-th value.
+ * `beforeRequestHook` sees each route once (for a parameterised route, the request that asks for its
+ * values) and lets it through in one thread only. A parameterised route is kept whole: the thread that
+ * writes every tag's RSS renders each article's RSS item once and reuses it (feeds/compose.ts), where
+ * splitting each route's tags between threads had every thread render nearly every item.
  */
 import type { BeforeRequestHook } from 'hono/ssg';
+import { FEED_FILES } from '../urls.ts';
 
-/** The values of a route's parameters, as `ssgParams` lists them. */
-type SSGParams = Record<string, string>[];
+// Relative cost of a parameterised route's files on a 10k-article corpus (render and write; tag
+// feeds of RSS and Atom cost about as much as each other, JSON Feed two thirds of that, each kind of
+// page one third). Routes without parameters are single files, and cost next to nothing.
+const FEED_WEIGHTS: Record<string, number> = { [FEED_FILES.rss]: 3, [FEED_FILES.atom]: 3, [FEED_FILES.json]: 2 };
+const PAGE_WEIGHT = 1;
 
-/** The hook of shard `shard` (from 0) of `shards`. */
-export function shardHook(shard: number, shards: number): BeforeRequestHook {
+const isParameterised = (route: string) => route.split('/').some((segment) => segment.startsWith(':'));
+
+/** The cost weight of a route pattern such as `/tags/:tag/rss.xml`. */
+export function routeWeight(route: string): number {
+  if (!isParameterised(route)) return 0;
+  return FEED_WEIGHTS[route.slice(route.lastIndexOf('/') + 1)] ?? PAGE_WEIGHT;
+}
+
+/**
+ * Assigns routes to `shards` threads: the costliest first, each to the thread with the least so far
+ * (ties to the lowest number), routes without parameters to thread 0. Every thread computes the same.
+ */
+export function assignRoutes(routes: readonly string[], shards: number): Map<string, number> {
+  const load = new Array<number>(shards).fill(0);
+  const assigned = new Map<string, number>();
+  const order = [...new Set(routes)].map((route, i) => ({ route, i, weight: routeWeight(route) }));
+  order.sort((a, b) => b.weight - a.weight || a.i - b.i);
+  for (const { route, weight } of order) {
+    const shard = weight === 0 ? 0 : load.indexOf(Math.min(...load));
+    load[shard]! += weight;
+    assigned.set(route, shard);
+  }
+  return assigned;
+}
+
+/** The hook of shard `shard` (from 0) of `shards`, for an app with these route patterns. */
+export function shardHook(routes: readonly string[], shard: number, shards: number): BeforeRequestHook {
+  const assigned = assignRoutes(routes, shards);
   return (req) => {
-    const route = new URL(req.url).pathname;
-    if (!route.split('/').some((segment) => segment.startsWith(':'))) return shard === 0 ? req : false;
-    if (shards === 1) return req;
-    let mine: SSGParams | undefined;
-    Object.defineProperty(req, 'ssgParams', {
-      configurable: true,
-      get: () => mine,
-      // Lists are ordered the same way in every thread (tags by use, articles newest first), so every
-      // n-th value gives each shard a fair share of the big feeds and the small ones.
-      set: (all: SSGParams) => {
-        mine = all.filter((_, i) => i % shards === shard);
-      },
-    });
-    return req;
+    const route = decodeURI(new URL(req.url).pathname);
+    return (assigned.get(route) ?? 0) === shard ? req : false;
   };
+}
+
+/** Largest useful number of threads for an app: one per parameterised route. */
+export function maxShards(routes: readonly string[]): number {
+  return Math.max(1, new Set(routes.filter(isParameterised)).size);
 }

@@ -27,6 +27,8 @@ export interface AppDeps {
   logError?: (message: string) => void;
   /** Bytes of prepared responses to keep (default 64 MiB). */
   cacheBytes?: number;
+  /** Bytes of rendered feed items to keep, shared by the feeds they appear in (default 32 MiB). */
+  itemCacheBytes?: number;
   /** Lists every tag and article id to hono's `toSSG` (static export) through `ssgParams` (default false). */
   ssg?: boolean;
 }
@@ -40,6 +42,8 @@ export interface App {
 }
 
 const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
+/** The routes with a parameter: in a static export, each lists its values to hono's `toSSG`. */
+export const PARAMETERISED_ROUTES = ['/tags/:tag', '/tags/:tag/rss.xml', '/tags/:tag/atom.xml', '/tags/:tag/feed.json', '/articles/:id'] as const;
 /** Longest tag or id accepted in a path, in characters. */
 export const MAX_SEGMENT_LENGTH = 256;
 
@@ -60,7 +64,7 @@ export function createApp(deps: AppDeps): App {
   const logError = deps.logError ?? ((m: string) => console.error(m));
   const site = siteInfo(config);
   const cache = new ResponseCache(index, deps.cacheBytes);
-  const responses = new SiteResponses(index, contents, cache, site, config.feedLimit);
+  const responses = new SiteResponses(index, contents, cache, site, config.feedLimit, deps.itemCacheBytes);
   const cacheHeader = cacheControl({
     maxAge: config.cacheMaxAge,
     sMaxAge: config.cacheSMaxAge,
@@ -102,8 +106,8 @@ export function createApp(deps: AppDeps): App {
   if (deps.ssg) {
     // Values are URL path segments, so any article id survives the trip through the URL.
     const tags = ssgParams(() => index.tags().map((t) => ({ tag: encodeURIComponent(t.key) })));
-    for (const path of ['/tags/:tag', '/tags/:tag/rss.xml', '/tags/:tag/atom.xml', '/tags/:tag/feed.json']) app.get(path, tags);
-    app.get('/articles/:id', ssgParams(() => index.latest(index.size).map((a) => ({ id: encodeURIComponent(a.id) }))));
+    const ids = ssgParams(() => index.latest(index.size).map((a) => ({ id: encodeURIComponent(a.id) })));
+    for (const path of PARAMETERISED_ROUTES) app.get(path, path.includes(':tag') ? tags : ids);
   }
 
   app.get('/', (c) => send(c, responses.home(), 'Not found'));

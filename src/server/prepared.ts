@@ -23,9 +23,9 @@ export interface Prepared {
 /** Bodies smaller than this are not worth compressing. */
 const COMPRESS_MIN_BYTES = 1024;
 
-/** Prepares a body; see the module comment. */
-export function prepare(text: string, contentType: string, lastModified: Date): Prepared {
-  const body = Buffer.from(text, 'utf8');
+/** Prepares a body (text, or its UTF-8 bytes); see the module comment. */
+export function prepare(content: string | Buffer, contentType: string, lastModified: Date): Prepared {
+  const body = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   const seconds = new Date(Math.floor(lastModified.getTime() / 1000) * 1000);
   return {
     body,

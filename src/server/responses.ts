@@ -7,7 +7,8 @@ import type { ContentStore } from '../articles/content.ts';
 import type { ArticleMeta } from '../articles/types.ts';
 import { buildFeed, latestUpdate, type SiteInfo } from '../feeds/build.ts';
 import { renderOpml } from '../feeds/opml.ts';
-import { FEED_CONTENT_TYPES, renderFeed } from '../feeds/render.ts';
+import { FeedComposer } from '../feeds/compose.ts';
+import { FEED_CONTENT_TYPES } from '../feeds/render.ts';
 import type { FeedFormat } from '../feeds/types.ts';
 import { articlePage, homePage, tagPage, tagsPage } from '../pages/views.ts';
 import { prepare, type Prepared } from './prepared.ts';
@@ -21,13 +22,17 @@ export const PAGE_LIMIT = 50;
 
 /** The site's responses, cached; see the module comment. */
 export class SiteResponses {
+  readonly #composer: FeedComposer;
+
   constructor(
     private readonly index: ArticleIndex,
     private readonly contents: ContentStore,
     private readonly cache: ResponseCache,
     private readonly site: SiteInfo,
     private readonly feedLimit: number,
+    itemCacheBytes?: number,
   ) {
+    this.#composer = new FeedComposer(itemCacheBytes);
     index.onChange((scopes) => cache.invalidate(scopes));
   }
 
@@ -40,7 +45,7 @@ export class SiteResponses {
       if (!found) return undefined;
       const bodies = found.articles.map((a) => this.contents.html(a));
       const doc = buildFeed(this.site, found.articles, bodies, found.tag);
-      return prepare(renderFeed(doc, format), FEED_CONTENT_TYPES[format], doc.updated);
+      return prepare(this.#composer.render(doc, format), FEED_CONTENT_TYPES[format], doc.updated);
     });
   }
 
