@@ -15,6 +15,7 @@ import { SiteUrls } from '../urls.ts';
 import { ResponseCache } from './cache.ts';
 import { cacheControl, commonHeaders, sendPrepared } from './http.ts';
 import { SecurityHeaders } from './security.ts';
+import { BytesResponse } from './bytes-response.ts';
 import { preparedSize, type Prepared } from './prepared.ts';
 import { SiteResponses } from './responses.ts';
 
@@ -29,7 +30,10 @@ export interface AppDeps {
   cacheBytes?: number;
   /** Bytes of rendered feed items to keep, shared by the feeds they appear in (default 32 MiB). */
   itemCacheBytes?: number;
-  /** Lists every tag and article id to hono's `toSSG` (static export) through `ssgParams` (default false). */
+  /**
+   * An app for the static export (default false): lists every tag and article id to hono's `toSSG`
+   * through `ssgParams`, and answers with the body and its media type only.
+   */
   ssg?: boolean;
 }
 
@@ -90,6 +94,9 @@ export function createApp(deps: AppDeps): App {
   const send = async (c: Context, result: Prepared | Promise<Prepared | undefined> | undefined, missing: string) => {
     const prepared = await result;
     if (!prepared) return c.text(`${missing}\n`, 404);
+    // A static export keeps only the body (and needs the media type to name the file); the static
+    // host's own configuration gives the other headers (see host-files.ts), so none are built here.
+    if (deps.ssg) return new BytesResponse(prepared.body, prepared.contentType);
     common ??= commonHeaders(security.record, cacheHeader);
     const before = preparedSize(prepared);
     const response = sendPrepared(c, prepared, common);

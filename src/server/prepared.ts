@@ -9,7 +9,7 @@ import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
 export interface Prepared {
   body: Buffer;
   contentType: string;
-  etag: string;
+  readonly etag: string;
   /** Truncated to whole seconds, as HTTP dates are. */
   lastModified: Date;
   lastModifiedHttp: string;
@@ -27,10 +27,14 @@ const COMPRESS_MIN_BYTES = 1024;
 export function prepare(content: string | Buffer, contentType: string, lastModified: Date): Prepared {
   const body = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   const seconds = new Date(Math.floor(lastModified.getTime() / 1000) * 1000);
+  let etag: string | undefined;
   return {
     body,
     contentType,
-    etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
+    // Hashed on first use: a static export writes bodies and never asks for it.
+    get etag() {
+      return (etag ??= `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`);
+    },
     lastModified: seconds,
     lastModifiedHttp: seconds.toUTCString(),
   };
