@@ -1,42 +1,24 @@
 /**
  * Feeds assembled from items rendered once. An article shows in the site's feed and in the feed of each
  * of its tags (three per tag at 10k articles), and `feed` writes a whole document at a time, so
- * rendering each feed from scratch writes each item several times over. Here each item is rendered by
- * render.ts as a feed of that one item, cut out of it, and kept as UTF-8 bytes; a feed is then its frame
- * (render.ts's output for the feed with a small stand-in item) with the items' bytes in place of it.
+ * rendering each feed from scratch writes each item several times over. Here the items a feed needs
+ * that are not known yet are rendered by render.ts together, as one feed, cut apart (cut.ts) and kept
+ * as UTF-8 bytes; a feed is then its frame with its items' bytes in between. The frame comes from that
+ * same render, or, when every item is known, from a render around a small stand-in item.
  * The result is byte for byte what `renderFeed` writes for the whole feed (tests/property compares the
  * two over arbitrary feeds; tests/feeds/compose.test.ts has the cases found by hand).
  *
- * Two facts about `feed` 6's output make the cut safe: an item's text depends only on the item and the
+ * Two facts about `feed` 6's output make this safe: an item's text depends only on the item and the
  * feed's author (the fallback for an item without one), which together are the cache key; and the
- * frame's namespaces depend only on whether some item has a body, so the stand-in has one when some
- * item has one.
+ * frame's namespaces depend only on whether some item has a body, so a frame is only taken from a
+ * render whose items agree with the feed's on that.
  */
 import { LRUCache } from 'lru-cache';
+import { cutFeed, ITEM_SEPARATORS, type CutFeed } from './cut.ts';
 import { renderFeed, writesBody } from './render.ts';
 import type { FeedDoc, FeedFormat, FeedItem } from './types.ts';
 
-/** Where an item's text sits in a feed written with exactly one item, and what goes between items. */
-interface Cut {
-  /** The item starts at the first occurrence of `start` (nothing before the items can contain it)… */
-  start: string;
-  /** …and ends at the last occurrence of `end`… */
-  end: string;
-  /** …both markers included in the item's text (XML elements) or both left out (the JSON array). */
-  inclusive: boolean;
-  separator: string;
-}
-
-// `feed` writes XML with xml-js, four spaces per level; the frame's header holds only escaped text, so
-// the first `<item>`/`<entry>` at item depth is the item's. JSON Feed 1.1 text is JSON.stringify(_, null,
-// 2) with `items` last (json-feed.ts); quotes inside strings are escaped, so `"items": [` is the key.
-const CUTS: Record<FeedFormat, Cut> = {
-  rss: { start: '\n        <item>', end: '</item>', inclusive: true, separator: '' },
-  atom: { start: '\n    <entry>', end: '</entry>', inclusive: true, separator: '' },
-  json: { start: '"items": [\n', end: '\n  ]\n}', inclusive: false, separator: ',\n' },
-};
-
-/** The item a frame is written with: small, so that writing the frame costs little. */
+/** The item a frame is written with when all items are known: small, so that the frame costs little. */
 const STAND_IN: FeedItem = { url: 'https://stand-in.invalid/', title: 'stand-in', summary: '', contentHtml: '', published: new Date(0), updated: new Date(0), tags: [] };
 const STAND_IN_WITH_BODY: FeedItem = { ...STAND_IN, contentHtml: '<p>stand-in</p>' };
 
@@ -70,28 +52,33 @@ export class FeedComposer {
   /** The feed in one format, as UTF-8 bytes: the same bytes as `renderFeed(doc, format)`. */
   render(doc: FeedDoc, format: FeedFormat): Buffer {
     if (doc.items.length === 0) return Buffer.from(renderFeed(doc, format), 'utf8');
-    const cut = CUTS[format];
-    // The frame is written around a stand-in item, with a body when some item has one so that it
-    // declares what such items need (RSS's content namespace); the stand-in is then cut out.
-    const frame = renderFeed({ ...doc, items: [doc.items.some(writesBody) ? STAND_IN_WITH_BODY : STAND_IN] }, format);
-    const [start, end] = itemBounds(frame, cut);
-    const separator = Buffer.from(cut.separator, 'utf8');
-    const parts: Buffer[] = [Buffer.from(frame.slice(0, start), 'utf8')];
+    const withBody = doc.items.some(writesBody);
+    const missing = doc.items.filter((item, i) => !this.#lookup(item, doc.author)?.bytes[format] && doc.items.findIndex((o) => o.url === item.url) === i);
+    let frame: CutFeed | undefined;
+    if (missing.length > 0) {
+      const cut = cutFeed(renderFeed({ ...doc, items: missing }, format), format, missing.length);
+      if (cut) {
+        missing.forEach((item, i) => this.#remember(item, doc.author, format, cut.items[i]!));
+        if (missing.some(writesBody) === withBody) frame = cut;
+      } else {
+        // A body holds text that looks like an item boundary: each item on its own cuts for certain.
+        for (const item of missing) this.#remember(item, doc.author, format, this.#alone(doc, item, format).items[0]!);
+      }
+    }
+    frame ??= this.#alone(doc, withBody ? STAND_IN_WITH_BODY : STAND_IN, format);
+    const separator = Buffer.from(ITEM_SEPARATORS[format], 'utf8');
+    const parts: Buffer[] = [Buffer.from(frame.head, 'utf8')];
     doc.items.forEach((item, i) => {
       if (i > 0 && separator.length > 0) parts.push(separator);
-      parts.push(this.#item(item, doc, format));
+      parts.push(this.#lookup(item, doc.author)?.bytes[format] ?? this.#remember(item, doc.author, format, this.#alone(doc, item, format).items[0]!));
     });
-    parts.push(Buffer.from(frame.slice(end), 'utf8'));
+    parts.push(Buffer.from(frame.foot, 'utf8'));
     return Buffer.concat(parts);
   }
 
-  /** The bytes of one item in `format`, rendered the first time. */
-  #item(item: FeedItem, doc: FeedDoc, format: FeedFormat): Buffer {
-    const known = this.#lookup(item, doc.author)?.bytes[format];
-    if (known) return known;
-    const alone = renderFeed({ ...doc, items: [item] }, format);
-    const [start, end] = itemBounds(alone, CUTS[format]);
-    return this.#remember(item, doc.author, format, alone.slice(start, end));
+  /** The feed with `item` as its only item, cut. */
+  #alone(doc: FeedDoc, item: FeedItem, format: FeedFormat): CutFeed {
+    return cutFeed(renderFeed({ ...doc, items: [item] }, format), format, 1)!;
   }
 
   /** The cache entry of this very item (same fields, same fallback author), if there is one. */
@@ -114,14 +101,6 @@ export class FeedComposer {
     }
     return bytes;
   }
-}
-
-/** Start and end of the one item in `text`, a feed written with exactly one item. */
-function itemBounds(text: string, cut: Cut): [number, number] {
-  const start = text.indexOf(cut.start);
-  const last = text.lastIndexOf(cut.end);
-  if (start < 0 || last < start) throw new Error(`feed output without a recognisable item (${cut.start.trim()})`);
-  return cut.inclusive ? [start, last + cut.end.length] : [start + cut.start.length, last];
 }
 
 /** Whether two items would be written the same (strings compare in O(1) when they are the same string). */

@@ -48,6 +48,12 @@ describe('FeedComposer', () => {
     expect(rss).toContain('xmlns:content=');
   });
 
+  it('renders items on their own when a body holds what an item boundary looks like', () => {
+    const composer = new FeedComposer();
+    const tricky = articles.map((a, i) => (i === 2 ? { ...a, contentHtml: '<pre>\n        <item>\n    <entry></item></entry></pre>' } : a));
+    for (const format of FEED_FORMATS) expect(composer.render(docOf(tricky), format).toString('utf8')).toBe(renderFeed(docOf(tricky), format));
+  });
+
   it('keeps no more rendered items than its bound', () => {
     const composer = new FeedComposer(4096);
     const big = articles.map((a) => ({ ...a, contentHtml: `<p>${'x'.repeat(1500)}</p>` }));

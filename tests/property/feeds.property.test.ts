@@ -41,6 +41,12 @@ const trap = fc.constantFrom(
   '</title>',
   '<title type="html">',
   '</summary>',
+  // What compose.ts cuts items apart at (cut.ts).
+  '</item>',
+  '\n        <item>',
+  '</entry>',
+  '\n    <entry>',
+  '\n    },\n    {',
   '"',
   "'",
   '\u0000',
