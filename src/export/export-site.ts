@@ -78,9 +78,9 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
   const shards = await Promise.allSettled(
     Array.from({ length: jobs }, (_, shard) => {
       const task = { config, outDir, shard, shards: jobs };
-      // One thread renders here, on the index already loaded. Several each load their own in a worker,
-      // and this thread only waits: workers get a larger young generation (see workers.ts).
-      return jobs === 1
+      // The first shard renders here, on the index already loaded, while the others start their
+      // threads and load their own copies; it is given the largest share (see shard.ts).
+      return shard === 0
         ? renderShard({ ...task, site, onProgress: report(0), logError })
         : runShardInWorker(task, report(shard), logError);
     }),
