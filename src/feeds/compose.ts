@@ -1,6 +1,6 @@
 /**
  * Feeds assembled from items rendered once. An article shows in the site's feed and in the feed of each
- * of its tags (three per tag at 10k articles), and `feed` writes a whole document at a time, so
+ * of its tags (in 3.1 feeds per format on average at 10k articles), and `feed` writes a whole document at a time, so
  * rendering each feed from scratch writes each item several times over. Here the items a feed needs
  * that are not known yet are rendered by render.ts together, as one feed, cut apart (cut.ts) and kept
  * as UTF-8 bytes; a feed is then its frame with its items' bytes in between. The frame comes from that
@@ -34,7 +34,11 @@ export class FeedComposer {
   readonly #items: LRUCache<string, Rendered>;
   #rendered = 0;
 
-  /** `maxBytes` bounds the rendered items kept (their bytes, not the article text they share). */
+  /**
+   * `maxBytes` bounds the bytes of the rendered items kept. Each entry also keeps its item, to compare
+   * with the next one asked for; the body text in it is shared with the body store while that holds
+   * it, and is never larger than the item's own bytes, so the cache holds at most about twice `maxBytes`.
+   */
   constructor(maxBytes = 32 * 1024 * 1024) {
     this.#items = new LRUCache({ maxSize: maxBytes, sizeCalculation: (r) => r.size });
   }
@@ -53,7 +57,9 @@ export class FeedComposer {
   render(doc: FeedDoc, format: FeedFormat): Buffer {
     if (doc.items.length === 0) return Buffer.from(renderFeed(doc, format), 'utf8');
     const withBody = doc.items.some(writesBody);
-    const missing = doc.items.filter((item, i) => !this.#lookup(item, doc.author)?.bytes[format] && doc.items.findIndex((o) => o.url === item.url) === i);
+    // The items not rendered yet in this format (each permalink once).
+    const seen = new Set<string>();
+    const missing = doc.items.filter((item) => !seen.has(item.url) && seen.add(item.url) && !this.#lookup(item, doc.author)?.bytes[format]);
     let frame: CutFeed | undefined;
     if (missing.length > 0) {
       const cut = cutFeed(renderFeed({ ...doc, items: missing }, format), format, missing.length);
@@ -92,8 +98,8 @@ export class FeedComposer {
     const bytes = Buffer.from(text, 'utf8');
     const entry = this.#lookup(item, author);
     if (entry) {
+      entry.size += bytes.length - (entry.bytes[format]?.length ?? 0);
       entry.bytes[format] = bytes;
-      entry.size += bytes.length;
       // Setting the entry again makes the cache count its new size.
       this.#items.set(item.url, entry);
     } else {
