@@ -79,7 +79,7 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
     Array.from({ length: jobs }, (_, shard) => {
       const task = { config, outDir, shard, shards: jobs };
       // The first shard renders here, on the index already loaded, while the others start their
-      // threads and load their own copies; it is given the largest share (see shard.ts).
+      // threads and load their own copies.
       return shard === 0
         ? renderShard({ ...task, site, onProgress: report(0), logError })
         : runShardInWorker(task, report(shard), logError);
