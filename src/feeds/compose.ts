@@ -57,26 +57,27 @@ export class FeedComposer {
   render(doc: FeedDoc, format: FeedFormat): Buffer {
     if (doc.items.length === 0) return Buffer.from(renderFeed(doc, format), 'utf8');
     const withBody = doc.items.some(writesBody);
-    // The items not rendered yet in this format (each permalink once).
-    const seen = new Set<string>();
-    const missing = doc.items.filter((item) => !seen.has(item.url) && seen.add(item.url) && !this.#lookup(item, doc.author)?.bytes[format]);
+    // Each item's bytes: from the cache, else from one render of all the items not known yet.
+    const bytes = doc.items.map((item) => this.#lookup(item, doc.author)?.bytes[format]);
+    const missing = doc.items.filter((_, i) => !bytes[i]);
     let frame: CutFeed | undefined;
     if (missing.length > 0) {
       const cut = cutFeed(renderFeed({ ...doc, items: missing }, format), format, missing.length);
-      if (cut) {
-        missing.forEach((item, i) => this.#remember(item, doc.author, format, cut.items[i]!));
-        if (missing.some(writesBody) === withBody) frame = cut;
-      } else {
-        // A body holds text that looks like an item boundary: each item on its own cuts for certain.
-        for (const item of missing) this.#remember(item, doc.author, format, this.#alone(doc, item, format).items[0]!);
-      }
+      if (cut && missing.some(writesBody) === withBody) frame = cut;
+      let next = 0;
+      doc.items.forEach((item, i) => {
+        if (bytes[i]) return;
+        // Without a cut, a body holds text that looks like an item boundary: each item on its own cuts for certain.
+        const text = cut ? cut.items[next++]! : this.#alone(doc, item, format).items[0]!;
+        bytes[i] = this.#remember(item, doc.author, format, text);
+      });
     }
     frame ??= this.#alone(doc, withBody ? STAND_IN_WITH_BODY : STAND_IN, format);
     const separator = Buffer.from(ITEM_SEPARATORS[format], 'utf8');
     const parts: Buffer[] = [Buffer.from(frame.head, 'utf8')];
-    doc.items.forEach((item, i) => {
+    bytes.forEach((item, i) => {
       if (i > 0 && separator.length > 0) parts.push(separator);
-      parts.push(this.#lookup(item, doc.author)?.bytes[format] ?? this.#remember(item, doc.author, format, this.#alone(doc, item, format).items[0]!));
+      parts.push(item!);
     });
     parts.push(Buffer.from(frame.foot, 'utf8'));
     return Buffer.concat(parts);
