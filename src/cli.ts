@@ -5,6 +5,7 @@
 import { ConfigError, helpText, readConfig } from './config.ts';
 import { checkCommand } from './commands/check.ts';
 import { serveCommand } from './commands/serve.ts';
+import { StateError } from './state/database.ts';
 
 async function main(argv: string[]): Promise<number | undefined> {
   const command = argv[0] && !argv[0].startsWith('-') ? argv[0] : 'serve';
@@ -33,7 +34,7 @@ main(process.argv.slice(2)).then(
     if (code !== undefined) process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof ConfigError) console.error(`error: ${error.message}`);
+    if (error instanceof ConfigError || error instanceof StateError) console.error(`error: ${error.message}`);
     else console.error(error);
     process.exitCode = 2;
   },

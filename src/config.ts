@@ -19,13 +19,29 @@ export interface Config {
   cacheSMaxAge: number;
   cacheStaleWhileRevalidate: number;
   logRequests: boolean;
+  stateDir: string;
+  websub: boolean;
+  websubHubs: string[];
+  websubMinLeaseSeconds: number;
+  websubMaxLeaseSeconds: number;
+  websubDefaultLeaseSeconds: number;
+  websubAllowPrivateCallbacks: boolean;
+  websubMaxPerTopic: number;
+  websubMaxPerHost: number;
+  websubRateBurst: number;
+  websubRatePerSecond: number;
+  websubConcurrency: number;
+  websubTimeoutSeconds: number;
+  websubAttempts: number;
+  websubRetryBaseSeconds: number;
+  websubRetryHorizonSeconds: number;
 }
 
 interface Option {
   key: keyof Config;
   env: string;
   flag: string;
-  kind: 'string' | 'int' | 'bool' | 'url';
+  kind: 'string' | 'int' | 'bool' | 'url' | 'urls';
   fallback: (c: Partial<Config>) => string;
   help: string;
   min?: number;
@@ -48,6 +64,22 @@ export const OPTIONS: readonly Option[] = [
   { key: 'cacheSMaxAge', env: 'CACHE_S_MAXAGE', flag: '--cache-s-maxage', kind: 'int', min: 0, max: 31536000, fallback: (c) => String(c.cacheMaxAge), help: 'Cache-Control s-maxage (shared caches, CDNs), in seconds' },
   { key: 'cacheStaleWhileRevalidate', env: 'CACHE_STALE_WHILE_REVALIDATE', flag: '--cache-stale-while-revalidate', kind: 'int', min: 0, max: 31536000, fallback: () => '60', help: 'Cache-Control stale-while-revalidate, in seconds' },
   { key: 'logRequests', env: 'LOG_REQUESTS', flag: '--log-requests', kind: 'bool', fallback: () => 'false', help: 'log every request (true/false)' },
+  { key: 'stateDir', env: 'STATE_DIR', flag: '--state-dir', kind: 'string', fallback: () => '.tagfeeds', help: 'folder of the server\'s own state (WebSub subscriptions), created on first use' },
+  { key: 'websub', env: 'WEBSUB', flag: '--websub', kind: 'bool', fallback: () => 'on', help: 'WebSub push: on (the built-in hub, or WEBSUB_HUBS) or off (no hub advertised)' },
+  { key: 'websubHubs', env: 'WEBSUB_HUBS', flag: '--websub-hubs', kind: 'urls', fallback: () => '', help: 'outside hubs to advertise and ping on each change, comma-separated, instead of the built-in hub' },
+  { key: 'websubMinLeaseSeconds', env: 'WEBSUB_MIN_LEASE_SECONDS', flag: '--websub-min-lease-seconds', kind: 'int', min: 1, max: 31536000, fallback: () => '3600', help: 'shortest lease the hub grants, in seconds' },
+  { key: 'websubMaxLeaseSeconds', env: 'WEBSUB_MAX_LEASE_SECONDS', flag: '--websub-max-lease-seconds', kind: 'int', min: 1, max: 31536000, fallback: () => '2592000', help: 'longest lease the hub grants, in seconds' },
+  { key: 'websubDefaultLeaseSeconds', env: 'WEBSUB_DEFAULT_LEASE_SECONDS', flag: '--websub-default-lease-seconds', kind: 'int', min: 1, max: 31536000, fallback: () => '864000', help: 'lease granted when a subscriber asks for none, in seconds (clamped to the bounds)' },
+  { key: 'websubAllowPrivateCallbacks', env: 'WEBSUB_ALLOW_PRIVATE_CALLBACKS', flag: '--websub-allow-private-callbacks', kind: 'bool', fallback: () => 'false', help: 'let the hub call loopback, private and link-local addresses (tests, intranets)' },
+  { key: 'websubMaxPerTopic', env: 'WEBSUB_MAX_SUBSCRIBERS_PER_TOPIC', flag: '--websub-max-subscribers-per-topic', kind: 'int', min: 1, max: 10000000, fallback: () => '100000', help: 'most active subscriptions to one feed' },
+  { key: 'websubMaxPerHost', env: 'WEBSUB_MAX_SUBSCRIPTIONS_PER_HOST', flag: '--websub-max-subscriptions-per-host', kind: 'int', min: 1, max: 10000000, fallback: () => '10000', help: 'most active subscriptions whose callbacks are on one host' },
+  { key: 'websubRateBurst', env: 'WEBSUB_RATE_BURST', flag: '--websub-rate-burst', kind: 'int', min: 1, max: 1000000, fallback: () => '1000', help: 'subscription requests one client address may send at once' },
+  { key: 'websubRatePerSecond', env: 'WEBSUB_RATE_PER_SECOND', flag: '--websub-rate-per-second', kind: 'int', min: 1, max: 1000000, fallback: () => '20', help: 'subscription requests per second one client address may keep sending' },
+  { key: 'websubConcurrency', env: 'WEBSUB_CONCURRENCY', flag: '--websub-concurrency', kind: 'int', min: 1, max: 1024, fallback: () => '64', help: 'deliveries in flight at once' },
+  { key: 'websubTimeoutSeconds', env: 'WEBSUB_TIMEOUT_SECONDS', flag: '--websub-timeout-seconds', kind: 'int', min: 1, max: 300, fallback: () => '10', help: 'how long the hub waits for a callback to answer, in seconds' },
+  { key: 'websubAttempts', env: 'WEBSUB_DELIVERY_ATTEMPTS', flag: '--websub-delivery-attempts', kind: 'int', min: 1, max: 100, fallback: () => '8', help: 'attempts to deliver one version to one subscriber' },
+  { key: 'websubRetryBaseSeconds', env: 'WEBSUB_RETRY_BASE_SECONDS', flag: '--websub-retry-base-seconds', kind: 'int', min: 1, max: 3600, fallback: () => '5', help: 'wait before the second attempt; each later wait is three times the one before' },
+  { key: 'websubRetryHorizonSeconds', env: 'WEBSUB_RETRY_HORIZON_SECONDS', flag: '--websub-retry-horizon-seconds', kind: 'int', min: 1, max: 31536000, fallback: () => '86400', help: 'no attempt is made later than this after the first, in seconds' },
 ];
 
 /** A setting that cannot be used, naming the variable or flag and the reason. */
@@ -87,10 +119,14 @@ export function readConfig(env: Record<string, string | undefined> = {}, argv: r
     const raw = given === undefined || given === '' ? option.fallback(config) : given;
     target[option.key] = convert(option, raw, source);
   }
-  return config as Config;
+  const result = config as Config;
+  if (result.websubMinLeaseSeconds > result.websubMaxLeaseSeconds) {
+    throw new ConfigError(`WEBSUB_MIN_LEASE_SECONDS (${result.websubMinLeaseSeconds}) is above WEBSUB_MAX_LEASE_SECONDS (${result.websubMaxLeaseSeconds})`);
+  }
+  return result;
 }
 
-function convert(option: Option, raw: string, source: string): string | number | boolean {
+function convert(option: Option, raw: string, source: string): string | number | boolean | string[] {
   switch (option.kind) {
     case 'int': {
       const value = Number(raw);
@@ -100,8 +136,18 @@ function convert(option: Option, raw: string, source: string): string | number |
       return value;
     }
     case 'bool':
-      if (!/^(true|false|1|0|yes|no)$/iu.test(raw)) throw new ConfigError(`${source}=${raw}: expected true or false`);
-      return /^(true|1|yes)$/iu.test(raw);
+      if (!/^(true|false|1|0|yes|no|on|off)$/iu.test(raw)) throw new ConfigError(`${source}=${raw}: expected true or false (on or off)`);
+      return /^(true|1|yes|on)$/iu.test(raw);
+    case 'urls':
+      return raw
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== '')
+        .map((part) => {
+          // Kept as written (a hub's path may end in a slash), once checked like any URL.
+          convert({ ...option, kind: 'url' }, part, source);
+          return new URL(part).href;
+        });
     case 'url': {
       let url: URL;
       try {
@@ -121,7 +167,8 @@ function convert(option: Option, raw: string, source: string): string | number |
 export function helpText(): string {
   const defaults = readConfig({}, []);
   const rows = OPTIONS.map((o) => {
-    const fallback = o.key === 'baseUrl' ? 'http://localhost:PORT' : String(defaults[o.key]);
+    const value = defaults[o.key];
+    const fallback = o.key === 'baseUrl' ? 'http://localhost:PORT' : Array.isArray(value) ? 'none' : String(value);
     return `  ${o.flag.padEnd(32)} ${o.env.padEnd(30)} ${o.help} (default: ${fallback})`;
   });
   return [

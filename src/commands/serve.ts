@@ -8,6 +8,7 @@ import type { ArticleIndex } from '../articles/article-index.ts';
 import { createApp } from '../server/app.ts';
 import { FEED_FORMATS } from '../feeds/types.ts';
 import { describeProblem, loadSite, summaryLine } from './load-site.ts';
+import { createPush } from './push.ts';
 
 /** Longest delay Node's timers accept, in ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -16,6 +17,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export async function serveCommand(config: Config): Promise<void> {
   const site = await loadSite(config);
   console.log(summaryLine(site, config.articlesDir));
+  const push = createPush(config, site.index);
   // The app is made once the port is known: with --port 0 the default base URL names the real port.
   let fetch: (request: Request) => Response | Promise<Response> = () => new Response('Starting\n', { status: 503 });
   const server = await new Promise<Server>((resolve, reject) => {
@@ -24,10 +26,12 @@ export async function serveCommand(config: Config): Promise<void> {
   });
   const { port } = server.address() as AddressInfo;
   const baseUrl = config.baseUrl === `http://localhost:${config.port}` ? `http://localhost:${port}` : config.baseUrl;
-  const { app, site: info } = createApp({ config: { ...config, baseUrl }, index: site.index, contents: site.contents });
+  const { app, site: info, responses } = createApp({ config: { ...config, baseUrl }, index: site.index, contents: site.contents, hub: push.endpoint });
+  push.start(responses, info.urls);
   fetch = app.fetch;
   console.log(`Listening on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`);
   for (const format of FEED_FORMATS) console.log(`  ${info.urls.feed(format)}`);
+  if (info.hubs.length > 0) console.log(`WebSub hub${info.hubs.length > 1 ? 's' : ''}: ${info.hubs.join(', ')}`);
 
   const watcher = watchArticles(site.index, site.contents, site.readOptions, {
     updated: (file, kind) => console.log(`${kind} ${file}`),
@@ -43,6 +47,7 @@ export async function serveCommand(config: Config): Promise<void> {
     stopping = true;
     console.log(`${signal}: finishing requests in flight, then exiting`);
     releases.stop();
+    push.close();
     // Stop accepting; idle keep-alive connections are closed, busy ones close after their response.
     watcher.close();
     server.close(() => process.exit(0));

@@ -10,6 +10,8 @@ export interface SiteInfo {
   language: string;
   author: string;
   urls: SiteUrls;
+  /** The WebSub hubs every subscription feed announces (empty: none). */
+  hubs: readonly string[];
 }
 
 /** Builds the feed of the site (no tag) or of one tag, from articles newest first and their bodies. */
@@ -32,6 +34,7 @@ export function buildFeed(site: SiteInfo, articles: readonly ArticleMeta[], bodi
     author: site.author,
     homeUrl: tag ? site.urls.tag(tag.key) : site.urls.home(),
     selfUrls,
+    hubs: site.hubs,
     updated: latestUpdate(articles),
     items,
   };

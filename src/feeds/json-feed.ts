@@ -23,6 +23,8 @@ export function toJsonFeed11(json10: string, doc: FeedDoc): string {
     description: old.description,
     authors: [{ name: stripForbidden(doc.author) }],
     language: doc.language,
+    // JSON Feed 1.1 `hubs`: the WebSub hubs that push this feed.
+    ...(doc.hubs.length > 0 ? { hubs: doc.hubs.map((url) => ({ type: 'WebSub', url })) } : {}),
     items: old.items.map((item, i) => {
       const source = doc.items[i]!;
       const { author, id, ...rest } = item;

@@ -74,7 +74,33 @@ function toFeed(doc: FeedDoc, format: FeedFormat, text: (s: string) => string, c
 function renderRss(doc: FeedDoc): string {
   const xml = toFeed(doc, 'rss', xmlText, xmlCdata).rss2();
   // `feed` declares the dc namespace only when some item has a body; dc:creator always needs it.
-  return `${xml.replace(/<rss version="2\.0"(?![^>]*xmlns:dc=)/u, '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"')}\n`;
+  const rss = xml.replace(/<rss version="2\.0"(?![^>]*xmlns:dc=)/u, '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"');
+  return `${addChannelLinks(rss, 'rss', doc.hubs.map((href) => ({ rel: 'hub', href })))}\n`;
+}
+
+/** A feed-level link that `feed` cannot write (it takes one hub at most). */
+interface ChannelLink {
+  rel: string;
+  href: string;
+}
+
+const attribute = (text: string) => escapeXml(text).replaceAll('"', '&quot;');
+
+/**
+ * Adds feed-level links right after the feed's self link, in the layout xml-js writes: RSS
+ * `<atom:link>` in the channel (the atom namespace is declared for the self link), Atom `<link>`. The
+ * self link comes before any item, in text that is escaped, so its first occurrence is the feed's own.
+ */
+function addChannelLinks(xml: string, format: 'rss' | 'atom', links: readonly ChannelLink[]): string {
+  if (links.length === 0) return xml;
+  const self = format === 'rss' ? ' rel="self" type="application/rss+xml"/>' : '<link rel="self" href="';
+  let at = xml.indexOf(self);
+  if (at < 0) throw new Error(`feed output without its ${format} self link`);
+  at = xml.indexOf('>', at) + 1;
+  const written = links.map((l) =>
+    format === 'rss' ? `\n        <atom:link href="${attribute(l.href)}" rel="${l.rel}"/>` : `\n    <link rel="${l.rel}" href="${attribute(l.href)}"/>`,
+  );
+  return xml.slice(0, at) + written.join('') + xml.slice(at);
 }
 
 // A placeholder as `feed` writes it; one pattern for every render (compiling one per nonce cost more
@@ -94,7 +120,7 @@ function renderAtom(doc: FeedDoc): string {
     // An empty summary stays empty, and `feed` then writes no <summary>.
     summary: stripForbidden(item.summary) === '' ? '' : placeholder(item.summary),
   }));
-  const xml = toFeed({ ...doc, items }, 'atom', xmlText, xmlCdata).atom1();
+  const xml = addChannelLinks(toFeed({ ...doc, items }, 'atom', xmlText, xmlCdata).atom1(), 'atom', doc.hubs.map((href) => ({ rel: 'hub', href })));
   return `${xml.replace(PLACEHOLDER_WRITTEN, (written, element: string, id: string, i: string) =>
     id === nonce ? `<${element} type="text">${escapeXml(stripForbidden(texts[Number(i)]!))}</${element}>` : written,
   )}\n`;

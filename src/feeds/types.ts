@@ -30,6 +30,8 @@ export interface FeedDoc {
   homeUrl: string;
   /** The URL of this feed in each format (its self links). */
   selfUrls: Record<FeedFormat, string>;
+  /** The WebSub hubs this feed is announced on (none: no push), as `rel="hub"` links and JSON `hubs`. */
+  hubs: readonly string[];
   /** The newest modification among the items; fixed for an empty feed, so output stays deterministic. */
   updated: Date;
   items: FeedItem[];

@@ -4,6 +4,8 @@
  */
 import { Hono, type Context } from 'hono';
 import { logger } from 'hono/logger';
+import { bodyLimit } from 'hono/body-limit';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { ssgParams } from 'hono/ssg';
 import type { ArticleIndex } from '../articles/article-index.ts';
 import type { ContentStore } from '../articles/content.ts';
@@ -18,6 +20,17 @@ import { SecurityHeaders } from './security.ts';
 import { BytesResponse } from './bytes-response.ts';
 import { preparedSize, type Prepared } from './prepared.ts';
 import { SiteResponses } from './responses.ts';
+import type { HubAnswer } from '../websub/hub.ts';
+
+/** The built-in WebSub hub, as the app sees it: it answers subscription requests. */
+export interface HubEndpoint {
+  handle(form: URLSearchParams, client: string): Promise<HubAnswer>;
+}
+
+/** Path of the built-in hub. */
+export const HUB_PATH = '/websub';
+/** Largest subscription request body read, in bytes. */
+const HUB_BODY_LIMIT = 16 * 1024;
 
 /** What the app is built from. */
 export interface AppDeps {
@@ -35,6 +48,8 @@ export interface AppDeps {
    * through `ssgParams`, and answers with the body and its media type only.
    */
   ssg?: boolean;
+  /** The built-in WebSub hub: when given (and no outside hubs are configured), feeds announce it. */
+  hub?: HubEndpoint;
 }
 
 /** The app and the parts that other entry points (export, tests) use. */
@@ -51,14 +66,21 @@ export const PARAMETERISED_ROUTES = ['/tags/:tag', '/tags/:tag/rss.xml', '/tags/
 /** Longest tag or id accepted in a path, in characters. */
 export const MAX_SEGMENT_LENGTH = 256;
 
-/** The site's metadata from the configuration. */
-export function siteInfo(config: Config): SiteInfo {
+/**
+ * The site's metadata from the configuration. Feeds announce the outside hubs when some are configured,
+ * else the built-in hub when this app runs one, else none (`WEBSUB=off`, or a static export without
+ * outside hubs: a static host cannot run a hub).
+ */
+export function siteInfo(config: Config, builtInHub = false): SiteInfo {
+  const urls = new SiteUrls(config.baseUrl);
+  const hubs = !config.websub ? [] : config.websubHubs.length > 0 ? config.websubHubs : builtInHub ? [`${urls.base}${HUB_PATH}`] : [];
   return {
     title: config.siteTitle,
     description: config.siteDescription,
     language: config.siteLanguage,
     author: config.siteAuthor,
-    urls: new SiteUrls(config.baseUrl),
+    urls,
+    hubs,
   };
 }
 
@@ -66,7 +88,8 @@ export function siteInfo(config: Config): SiteInfo {
 export function createApp(deps: AppDeps): App {
   const { config, index, contents } = deps;
   const logError = deps.logError ?? ((m: string) => console.error(m));
-  const site = siteInfo(config);
+  const hub = config.websub && config.websubHubs.length === 0 ? deps.hub : undefined;
+  const site = siteInfo(config, hub !== undefined);
   const cache = new ResponseCache(index, deps.cacheBytes);
   const responses = new SiteResponses(index, contents, cache, site, config.feedLimit, deps.itemCacheBytes);
   const cacheHeader = cacheControl({
@@ -82,6 +105,7 @@ export function createApp(deps: AppDeps): App {
   app.use(security.middleware);
   app.use(async (c, next) => {
     const method = c.req.method;
+    if (hub && method === 'POST' && c.req.path === HUB_PATH) return next();
     if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
       return c.text(`Method ${method} not allowed\n`, 405, { Allow: ALLOWED_METHODS });
     }
@@ -115,6 +139,22 @@ export function createApp(deps: AppDeps): App {
     const tags = ssgParams(() => index.tags().map((t) => ({ tag: encodeURIComponent(t.key) })));
     const ids = ssgParams(() => index.latest(index.size).map((a) => ({ id: encodeURIComponent(a.id) })));
     for (const path of PARAMETERISED_ROUTES) app.get(path, path.includes(':tag') ? tags : ids);
+  }
+
+  if (hub) {
+    app.post(
+      HUB_PATH,
+      bodyLimit({ maxSize: HUB_BODY_LIMIT, onError: (c) => c.text(`Subscription request over ${HUB_BODY_LIMIT} bytes\n`, 413) }),
+      async (c) => {
+        const type = c.req.header('content-type') ?? '';
+        if (!/^application\/x-www-form-urlencoded\s*(;|$)/iu.test(type)) {
+          return c.text('A hub request must be application/x-www-form-urlencoded (WebSub §5.1)\n', 415);
+        }
+        const answer = await hub.handle(new URLSearchParams(await c.req.text()), clientAddress(c));
+        return c.text(answer.body, answer.status as 202);
+      },
+    );
+    app.get(HUB_PATH, (c) => c.text('This is a WebSub hub: POST subscription requests here (https://www.w3.org/TR/websub/)\n', 405, { Allow: 'POST' }));
   }
 
   app.get('/', (c) => send(c, responses.home(), 'Not found'));
@@ -160,6 +200,15 @@ function preflightHeaders(requested: string | undefined): Record<string, string>
   };
   if (requested) headers['Access-Control-Allow-Headers'] = requested.split(',').map((h) => h.trim()).join(', ');
   return headers;
+}
+
+/** The address of the client, for the hub's rate limit ('unknown' for in-process requests). */
+function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** The normalised key of a tag from a URL, or undefined when it cannot be a tag. */

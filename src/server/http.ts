@@ -68,6 +68,7 @@ function headersFor(prepared: Prepared, common: Record<string, string>, encoding
     kept.set('common', common);
   }
   headers = { ...common, ETag: variantEtag(prepared.etag, encoding), 'Last-Modified': prepared.lastModifiedHttp };
+  if (prepared.link) headers.Link = prepared.link;
   if (!notModified) {
     headers['Content-Type'] = prepared.contentType;
     if (encoding) headers['Content-Encoding'] = encoding;

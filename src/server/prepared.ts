@@ -13,6 +13,8 @@ export interface Prepared {
   /** Truncated to whole seconds, as HTTP dates are. */
   lastModified: Date;
   lastModifiedHttp: string;
+  /** The `Link` header (a feed's WebSub hub and self links), if any. */
+  link?: string;
   /** Compressed variants, made on first request. */
   gzip?: Buffer;
   br?: Buffer;

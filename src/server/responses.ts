@@ -20,6 +20,15 @@ const OPML = 'text/x-opml; charset=utf-8';
 /** How many articles the home and tag pages list. */
 export const PAGE_LIMIT = 50;
 
+/**
+ * The `Link` header of a subscription feed: its WebSub hubs and its self URL (WebSub §4, RFC 8288), or
+ * none when no hub is announced.
+ */
+export function feedLinkHeader(hubs: readonly string[], self: string): string | undefined {
+  if (hubs.length === 0) return undefined;
+  return [...hubs.map((hub) => `<${hub}>; rel="hub"`), `<${self}>; rel="self"`].join(', ');
+}
+
 /** The site's responses, cached; see the module comment. */
 export class SiteResponses {
   readonly #composer: FeedComposer;
@@ -45,7 +54,9 @@ export class SiteResponses {
       if (!found) return undefined;
       const bodies = found.articles.map((a) => this.contents.html(a));
       const doc = buildFeed(this.site, found.articles, bodies, found.tag);
-      return prepare(this.#composer.render(doc, format), FEED_CONTENT_TYPES[format], doc.updated);
+      const prepared = prepare(this.#composer.render(doc, format), FEED_CONTENT_TYPES[format], doc.updated);
+      prepared.link = feedLinkHeader(doc.hubs, doc.selfUrls[format]);
+      return prepared;
     });
   }
 

@@ -82,6 +82,7 @@ export function createSite(overrides: Partial<Omit<SiteInfo, 'urls'>> & { baseUr
     description: 'Articles for the tests',
     language: 'en',
     author: 'Test Author',
+    hubs: [],
     ...rest,
     urls: new SiteUrls(baseUrl),
   };

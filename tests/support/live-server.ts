@@ -2,6 +2,9 @@
  * A real server process, started from the same entry point as `npm start`, on 127.0.0.1 and a free port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -21,7 +24,8 @@ export function startServer(args: string[], env: Record<string, string> = {}): P
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--host', '127.0.0.1', '--port', '0', ...args], {
     cwd: ROOT,
     // Vitest puts Vite's BASE_URL ('/') into the environment; the server would read it as its own.
-    env: { ...process.env, BASE_URL: '', ...env },
+    // Each server keeps its state (WebSub subscriptions) in a folder of its own unless told otherwise.
+    env: { ...process.env, BASE_URL: '', STATE_DIR: mkdtempSync(join(tmpdir(), 'tagfeeds-state-')), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,0 +1,67 @@
+/**
+ * The feeds of this site as WebSub topics: which URLs name one (the site's feeds and every tag's, in
+ * the three formats), its canonical URL (tags normalised as in requests: `/tags/Venezuela/rss.xml` is
+ * the topic `/tags/venezuela/rss.xml`), the index scope it depends on, and its current version, which
+ * is exactly what GET answers (the same cached response).
+ */
+import { SITE_SCOPE, tagScope, type ArticleIndex } from '../articles/article-index.ts';
+import { normalizeRequestedTag } from '../articles/tags.ts';
+import { FEED_FORMATS, type FeedFormat } from '../feeds/types.ts';
+import { FEED_FILES, type SiteUrls } from '../urls.ts';
+import type { TopicSource } from '../websub/hub.ts';
+import type { TopicVersion } from '../websub/deliveries.ts';
+import type { SiteResponses } from './responses.ts';
+
+interface Feed {
+  format: FeedFormat;
+  tagKey?: string;
+}
+
+const FORMAT_OF_FILE = new Map(FEED_FORMATS.map((f) => [FEED_FILES[f], f]));
+
+/** The feeds as topics; see the module comment. */
+export class FeedTopics implements TopicSource {
+  constructor(
+    private readonly urls: SiteUrls,
+    private readonly index: ArticleIndex,
+    private readonly responses: SiteResponses,
+  ) {}
+
+  resolve(url: string): { topic: string } | { reason: string } {
+    const feed = this.#parse(url);
+    if (!feed) return { reason: `hub.topic is not a feed of this site: ${url.slice(0, 200)}` };
+    if (feed.tagKey !== undefined && !this.index.tagged(feed.tagKey, 1)) return { reason: `hub.topic names a tag with no article: ${url.slice(0, 200)}` };
+    return { topic: this.urls.feed(feed.format, feed.tagKey) };
+  }
+
+  scope(topic: string): string {
+    const feed = this.#parse(topic);
+    return feed?.tagKey === undefined ? SITE_SCOPE : tagScope(feed.tagKey);
+  }
+
+  async current(topic: string): Promise<TopicVersion | undefined> {
+    const feed = this.#parse(topic);
+    if (!feed) return undefined;
+    const prepared = await this.responses.feed(feed.format, feed.tagKey);
+    if (!prepared) return undefined;
+    return { topic, etag: prepared.etag, body: prepared.body, contentType: prepared.contentType, link: prepared.link ?? `<${topic}>; rel="self"` };
+  }
+
+  /** The feed a URL of this site names, if it names one. */
+  #parse(url: string): Feed | undefined {
+    const prefix = `${this.urls.base}/`;
+    if (!url.startsWith(prefix) || /[?#]/u.test(url)) return undefined;
+    const parts = url.slice(prefix.length).split('/');
+    const format = FORMAT_OF_FILE.get(parts.at(-1)!);
+    if (!format) return undefined;
+    if (parts.length === 1) return { format };
+    if (parts.length !== 3 || parts[0] !== 'tags' || parts[1] === '') return undefined;
+    let name: string;
+    try {
+      name = decodeURIComponent(parts[1]!);
+    } catch {
+      return undefined;
+    }
+    return { format, tagKey: normalizeRequestedTag(name.startsWith('#') ? name.slice(1) : name) };
+  }
+}
