@@ -29,6 +29,8 @@ export interface CallbackBehaviour {
   verify?: 'echo' | 'wrong' | 'refuse';
   /** Statuses for successive deliveries; the last one repeats (default 204). */
   statuses?: number[];
+  /** How long to wait before answering a delivery, in ms. */
+  delayMs?: number;
 }
 
 /** The running subscriber. */
@@ -38,6 +40,8 @@ export interface Subscriber {
   requests: { method: string; path: string }[];
   verifications: Verification[];
   deliveries: Delivery[];
+  /** Most deliveries that were being answered at the same time. */
+  maxConcurrent(): number;
   behave(path: string, behaviour: CallbackBehaviour): void;
   url(path: string): string;
   close(): Promise<void>;
@@ -50,6 +54,8 @@ export async function startSubscriber(): Promise<Subscriber> {
   const requests: Subscriber['requests'] = [];
   const verifications: Verification[] = [];
   const deliveries: Delivery[] = [];
+  let concurrent = 0;
+  let maxConcurrent = 0;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
@@ -69,13 +75,20 @@ export async function startSubscriber(): Promise<Subscriber> {
       return void res.writeHead(200, { 'Content-Type': 'text/plain' }).end(verify === 'echo' ? challenge : `${challenge}x`);
     }
     const chunks: Buffer[] = [];
+    maxConcurrent = Math.max(maxConcurrent, ++concurrent);
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       deliveries.push({ path, headers: req.headers, body: Buffer.concat(chunks), at: Date.now() });
       const n = posted.get(path) ?? 0;
       posted.set(path, n + 1);
       const statuses = behaviour.statuses ?? [204];
-      res.writeHead(statuses[Math.min(n, statuses.length - 1)]!).end();
+      setTimeout(() => {
+        concurrent--;
+        if (!res.destroyed) res.writeHead(statuses[Math.min(n, statuses.length - 1)]!).end();
+      }, behaviour.delayMs ?? 0);
+    });
+    req.on('close', () => {
+      if (!res.writableEnded && behaviour.delayMs === undefined) concurrent--;
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -85,6 +98,7 @@ export async function startSubscriber(): Promise<Subscriber> {
     requests,
     verifications,
     deliveries,
+    maxConcurrent: () => maxConcurrent,
     behave: (path, behaviour) => void behaviours.set(path, behaviour),
     url: (path) => `${base}${path}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
