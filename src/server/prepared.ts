@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
+import Negotiator from 'negotiator';
 
 /** A response body ready to send any number of times. */
 export interface Prepared {
@@ -42,13 +43,52 @@ export function prepare(content: string | Buffer, contentType: string, lastModif
   };
 }
 
-/** The best encoding that both the client accepts and is worth using for this body. */
+/**
+ * The best coding of this body for a request's Accept-Encoding, by negotiator's reading of RFC 9110
+ * §12.5.3: the highest q wins; `*` stands only for the codings not listed; q=0 refuses a coding;
+ * identity is acceptable unless refused (`identity;q=0`, or `*;q=0` without `identity`); an empty
+ * value means identity only. Undefined means identity.
+ */
 export function chooseEncoding(prepared: Prepared, acceptEncoding: string | undefined): 'br' | 'gzip' | undefined {
-  if (!acceptEncoding || prepared.body.length < COMPRESS_MIN_BYTES) return undefined;
-  const accepted = parseAcceptEncoding(acceptEncoding);
-  if (accepted.has('br')) return 'br';
-  if (accepted.has('gzip')) return 'gzip';
-  return undefined;
+  // Without the field any coding is acceptable (RFC 9110 §12.5.3), but a client that sends none may
+  // well not decode one: identity, as the server has always sent.
+  if (acceptEncoding === undefined || prepared.body.length < COMPRESS_MIN_BYTES) return undefined;
+  let coding = decisions.get(acceptEncoding);
+  if (coding === undefined) {
+    coding = negotiateEncoding(acceptEncoding);
+    if (acceptEncoding.length <= MAX_REMEMBERED_LENGTH) {
+      if (decisions.size >= MAX_DECISIONS) decisions.clear();
+      decisions.set(acceptEncoding, coding);
+    }
+  }
+  return coding === 'identity' ? undefined : coding;
+}
+
+/**
+ * Decisions per distinct Accept-Encoding value. Every cached feed's request passes here (about 20k a
+ * second), and negotiator parses, allocates and sorts on each call, while nearly all requests carry
+ * one of a handful of values (each browser and reader sends its own, always the same). The header is
+ * the client's to choose, so the map is bounded: cleared when full (simpler than an LRU, and the
+ * common values come back at once), and long values, which no real client sends, are not kept.
+ */
+const decisions = new Map<string, Coding>();
+const MAX_DECISIONS = 256;
+const MAX_REMEMBERED_LENGTH = 256;
+
+type Coding = 'br' | 'gzip' | 'identity';
+
+/** The codings made here, best first: on equal q, br (smaller at the levels used) before gzip before none. */
+const CODINGS: readonly Coding[] = ['br', 'gzip', 'identity'];
+
+// @types/negotiator 0.6 does not declare the `preferred` option negotiator 1.x reads.
+type EncodingNegotiator = { encodings(available: readonly string[], options?: { preferred?: readonly string[] }): string[] };
+
+function negotiateEncoding(header: string): Coding {
+  const negotiator = new Negotiator({ headers: { 'accept-encoding': header } }) as unknown as EncodingNegotiator;
+  // Nothing acceptable (`identity;q=0` alone, `*;q=0`): RFC 9110 §12.1 lets a server send a response
+  // that does not conform rather than a 406; the plain body is the one every client can read, and a
+  // feed reader given a 406 gets nothing at all.
+  return (negotiator.encodings(CODINGS, { preferred: CODINGS })[0] as Coding | undefined) ?? 'identity';
 }
 
 /** The bytes of one variant of a prepared body, compressing it the first time it is asked for. */
@@ -60,19 +100,6 @@ export function encodedBody(prepared: Prepared, encoding: 'br' | 'gzip' | undefi
     }));
   }
   return prepared.body;
-}
-
-// Codings with q=0 are refused (RFC 9110 §12.5.3); `*` accepts the others.
-function parseAcceptEncoding(header: string): Set<string> {
-  const accepted = new Set<string>();
-  for (const part of header.toLowerCase().split(',')) {
-    const [name, ...params] = part.trim().split(';');
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    if (q && Number(q.slice(2)) === 0) continue;
-    if (name === '*') accepted.add('gzip').add('br');
-    else if (name) accepted.add(name);
-  }
-  return accepted;
 }
 
 /** Bytes a prepared response holds in memory, for the cache's size bound. */
