@@ -97,15 +97,12 @@ export class FeedComposer {
   #remember(item: FeedItem, author: string, format: FeedFormat, text: string): Buffer {
     this.#rendered++;
     const bytes = Buffer.from(text, 'utf8');
-    const entry = this.#lookup(item, author);
-    if (entry) {
-      entry.size += bytes.length - (entry.bytes[format]?.length ?? 0);
-      entry.bytes[format] = bytes;
-      // Setting the entry again makes the cache count its new size.
-      this.#items.set(item.url, entry);
-    } else {
-      this.#items.set(item.url, { item, author, bytes: { [format]: bytes }, size: bytes.length + 256 });
-    }
+    const kept = { ...this.#lookup(item, author)?.bytes, [format]: bytes };
+    const size = Object.values(kept).reduce((n, b) => n + b.length, 256);
+    // A new entry, never the old one grown: lru-cache 11 counts a size only when a key gets a different
+    // value, so setting the same object again would keep its first size and the cache would hold about
+    // three times its bound (one format counted of three).
+    this.#items.set(item.url, { item, author, bytes: kept, size });
     return bytes;
   }
 }

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { LRUCache } from 'lru-cache';
+import { describe, expect, it, vi } from 'vitest';
 import { buildFeed } from '../../src/feeds/build.ts';
 import { FeedComposer } from '../../src/feeds/compose.ts';
 import { renderFeed } from '../../src/feeds/render.ts';
@@ -60,5 +61,27 @@ describe('FeedComposer', () => {
     composer.render(docOf(big), 'json');
     expect(composer.bytes).toBeGreaterThan(0);
     expect(composer.bytes).toBeLessThanOrEqual(4096);
+  });
+
+  it('holds no more bytes than its bound when items are rendered in every format', () => {
+    // The bytes are summed from the entries themselves: the cache's own count is only what it was told.
+    const set = vi.spyOn(LRUCache.prototype, 'set');
+    const maxBytes = 64 * 1024;
+    const composer = new FeedComposer(maxBytes);
+    const many = Array.from({ length: 200 }, (_, i) =>
+      createArticle({ id: `m${i}`, title: `Many ${i}`, date: day(1 + (i % 28)), contentHtml: `<p>${`Body ${i} `.repeat(150)}</p>` }),
+    );
+    for (let start = 0; start < many.length; start += 10) {
+      const doc = docOf(many.slice(start, start + 10));
+      for (const format of FEED_FORMATS) expect(composer.render(doc, format).toString('utf8')).toBe(renderFeed(doc, format));
+    }
+    const caches = new Set(set.mock.contexts as unknown as LRUCache<string, { bytes: Record<string, Buffer> }>[]);
+    set.mockRestore();
+    expect(caches.size).toBe(1);
+    const [cache] = [...caches];
+    let held = 0;
+    for (const entry of cache!.values()) held += Object.values(entry.bytes).reduce((n, b) => n + b.length, 0);
+    expect(held).toBeGreaterThan(maxBytes / 2);
+    expect(held).toBeLessThanOrEqual(maxBytes);
   });
 });
