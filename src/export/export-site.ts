@@ -44,7 +44,7 @@ export interface ExportResult extends WriteCounts {
   ms: number;
 }
 
-/** A route that did not render; nothing stale is removed after one. */
+/** A failed export: a route did not render (then nothing stale is removed), or the manifest was not written. */
 export class ExportError extends Error {
   override name = 'ExportError';
 }
@@ -61,7 +61,7 @@ export function chooseJobs(site: Pick<LoadedSite, 'index'>, requested?: number):
   return Math.max(1, Math.min(availableParallelism(), MAX_DEFAULT_JOBS, Math.floor(routes / MIN_ROUTES_PER_JOB)));
 }
 
-/** Exports the site; see the module comment. Throws `ExportError` when a route fails. */
+/** Exports the site; see the module comment. Throws `ExportError` when a route fails or the manifest cannot be written. */
 export async function exportSite(options: ExportOptions): Promise<ExportResult> {
   const started = performance.now();
   const { config, site, outDir } = options;
@@ -99,8 +99,12 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
   const failed = results.reduce((n, r) => n + r.failed, 0);
   if (problems.length > 0 || failed > 0) {
     // Keep track of what was written, so a later export can still remove it.
-    writeManifest(outDir, [...previous, ...produced]);
-    throw new ExportError(problems.length > 0 ? `export failed: ${problems.join('; ')}` : `${failed} routes did not answer 200 (see the errors above)`);
+    const manifestProblem = await writeManifest(outDir, [...previous, ...produced]).then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
+    const reason = problems.length > 0 ? `export failed: ${problems.join('; ')}` : `${failed} routes did not answer 200 (see the errors above)`;
+    throw new ExportError(manifestProblem ? `${reason}; ${manifestProblem}` : reason);
   }
 
   const writer = new OutputWriter(outDir);
@@ -108,7 +112,10 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
   writer.write(HEADERS_FILE, renderHeadersFile(policy, await new SecurityHeaders().ready));
   for (const name of writer.produced) produced.add(name);
   const removed = await removeStale(outDir, previous, produced);
-  writeManifest(outDir, produced);
+  // Without the manifest the next export cannot tell which files it may remove: the export failed.
+  await writeManifest(outDir, produced).catch((error: Error) => {
+    throw new ExportError(`export failed: ${error.message}`, { cause: error });
+  });
   const totals = sum([...results, writer.counts]);
   return { ...totals, files: produced.size, removed, collisions, jobs, ms: performance.now() - started };
 }

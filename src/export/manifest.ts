@@ -29,10 +29,18 @@ export async function readManifest(outDir: string): Promise<string[]> {
   return parsed.files.filter((f): f is string => typeof f === 'string' && isInside(f));
 }
 
-/** Records the files an export produced (sorted, so the manifest changes only when the set does). */
+/**
+ * Records the files an export produced (sorted, so the manifest changes only when the set does).
+ * Rejects with an error naming the manifest file when it cannot be written.
+ */
 export async function writeManifest(outDir: string, files: Iterable<string>): Promise<void> {
   const manifest: Manifest = { generator: 'tagfeeds', files: [...new Set(files)].sort() };
-  writeIfChanged(join(outDir, MANIFEST_NAME), Buffer.from(`${JSON.stringify(manifest, null, 1)}\n`));
+  const file = join(outDir, MANIFEST_NAME);
+  try {
+    writeIfChanged(file, Buffer.from(`${JSON.stringify(manifest, null, 1)}\n`));
+  } catch (error) {
+    throw new Error(`cannot write the export manifest ${file}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /**

@@ -3,11 +3,12 @@
  * the name a static host looks up; a second export after a change rewrites only what changed, removes
  * what no longer exists and leaves other files alone; worker threads give the same output.
  */
+import { mkdirSync } from 'node:fs';
 import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LoadedSite } from '../../src/commands/load-site.ts';
-import { exportSite } from '../../src/export/export-site.ts';
+import { ExportError, exportSite } from '../../src/export/export-site.ts';
 import { MANIFEST_NAME } from '../../src/export/manifest.ts';
 import { createApp } from '../../src/server/app.ts';
 import { createTestSite, loadQuietly, ODD_ID, type TestSite } from './support/site.ts';
@@ -36,6 +37,24 @@ function expectedFiles(site: LoadedSite): string[] {
     ...tags.flatMap((t) => [`tags/${t}.html`, `tags/${t}/rss.xml`, `tags/${t}/atom.xml`, `tags/${t}/feed.json`]),
     ...site.index.latest(site.index.size).map((a) => `articles/${a.id}.html`),
   ].sort();
+}
+
+/** The error `promise` rejects with, and the unhandled rejections seen until it settled and a moment after. */
+async function failureOf(promise: Promise<unknown>): Promise<{ error: unknown; unhandled: unknown[] }> {
+  const unhandled: unknown[] = [];
+  const listener = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', listener);
+  try {
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    // Node reports a rejection nobody handled once the microtasks run out: give it a turn of the loop.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return { error, unhandled };
+  } finally {
+    process.off('unhandledRejection', listener);
+  }
 }
 
 /** Sets every file's modification time to 2001, so that a rewrite shows as a newer time. */
@@ -131,5 +150,29 @@ describe('exportSite', { timeout: 60_000 }, () => {
     const files = await listFiles(out);
     expect(await listFiles(threaded)).toEqual(files);
     for (const file of files) expect((await readFile(join(threaded, file))).equals(await readFile(join(out, file))), file).toBe(true);
+  });
+
+  it('fails, naming the manifest, when the manifest cannot be written', async () => {
+    const site = await loadQuietly(test.config);
+    // A folder where the manifest goes makes its rename fail (permission bits would not: tests run as root).
+    // It is made once the export has read the previous manifest, which is before the first file is written.
+    const block = () => mkdirSync(join(out, MANIFEST_NAME), { recursive: true });
+    const { error, unhandled } = await failureOf(exportSite({ config: test.config, site, outDir: out, jobs: 1, onProgress: block }));
+    expect(unhandled).toEqual([]);
+    expect(error).toBeInstanceOf(ExportError);
+    expect((error as Error).message).toContain(join(out, MANIFEST_NAME));
+  });
+
+  it('fails with both reasons when a route fails and the manifest cannot be written either', async () => {
+    const site = await loadQuietly(test.config);
+    const block = () => {
+      mkdirSync(join(out, MANIFEST_NAME), { recursive: true });
+      throw new Error('the disk is full');
+    };
+    const { error, unhandled } = await failureOf(exportSite({ config: test.config, site, outDir: out, jobs: 1, onProgress: block, logError: () => {} }));
+    expect(unhandled).toEqual([]);
+    expect(error).toBeInstanceOf(ExportError);
+    expect((error as Error).message).toContain('the disk is full');
+    expect((error as Error).message).toContain(join(out, MANIFEST_NAME));
   });
 });
