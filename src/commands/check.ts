@@ -1,6 +1,6 @@
 /** `npm run check`: validates every article file, prints each problem and a summary, exits non-zero on any. */
 import type { Config } from '../config.ts';
-import { loadSite } from './load-site.ts';
+import { loadSite } from '../articles/load-site.ts';
 
 /** Runs the check; returns the process exit code. */
 export async function checkCommand(config: Config): Promise<number> {

@@ -4,7 +4,7 @@ import { ConfigError, readConfig } from '../config.ts';
 import { parseExportArgs } from '../export/args.ts';
 import { exportSite, ExportError, type ExportResult } from '../export/export-site.ts';
 import { createProgress, showProgress } from '../export/progress.ts';
-import { loadSite, summaryLine } from './load-site.ts';
+import { loadSite, summaryLine } from '../articles/load-site.ts';
 
 const count = (n: number) => n.toLocaleString('en-US');
 

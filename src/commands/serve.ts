@@ -7,7 +7,7 @@ import type { Config } from '../config.ts';
 import type { ArticleIndex } from '../articles/article-index.ts';
 import { createApp } from '../server/app.ts';
 import { FEED_FORMATS } from '../feeds/types.ts';
-import { describeProblem, loadSite, summaryLine } from './load-site.ts';
+import { describeProblem, loadSite, summaryLine } from '../articles/load-site.ts';
 import { createPush } from './push.ts';
 
 /** Longest delay Node's timers accept, in ms. */

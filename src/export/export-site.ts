@@ -6,7 +6,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import type { LoadedSite } from '../commands/load-site.ts';
+import type { LoadedSite } from '../articles/load-site.ts';
 import type { Config } from '../config.ts';
 import { PARAMETERISED_ROUTES } from '../server/app.ts';
 import { SecurityHeaders } from '../server/security.ts';

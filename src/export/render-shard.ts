@@ -4,7 +4,7 @@
  */
 import { toSSG } from 'hono/ssg';
 import { ContentStore } from '../articles/content.ts';
-import type { LoadedSite } from '../commands/load-site.ts';
+import type { LoadedSite } from '../articles/load-site.ts';
 import type { Config } from '../config.ts';
 import { createApp, PARAMETERISED_ROUTES } from '../server/app.ts';
 import { OutputWriter, type WriteCounts } from './output-writer.ts';

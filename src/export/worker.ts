@@ -3,7 +3,7 @@
  * skipped files), renders its shard, and posts progress and then its result to the main thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadSite } from '../commands/load-site.ts';
+import { loadSite } from '../articles/load-site.ts';
 import type { WorkerTask, WorkerMessage } from './workers.ts';
 import { renderShard } from './render-shard.ts';
 

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
-import type { LoadedSite } from '../../src/commands/load-site.ts';
+import type { LoadedSite } from '../../src/articles/load-site.ts';
 import { readConfig } from '../../src/config.ts';
 import { createApp } from '../../src/server/app.ts';
 import { createTestSite, loadQuietly, routePaths, type TestSite } from './support/site.ts';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedSite } from '../../src/commands/load-site.ts';
+import type { LoadedSite } from '../../src/articles/load-site.ts';
 import { readConfig, type Config } from '../../src/config.ts';
 import { exportSite } from '../../src/export/export-site.ts';
 import { siteInfo } from '../../src/server/app.ts';

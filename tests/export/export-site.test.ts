@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LoadedSite } from '../../src/commands/load-site.ts';
+import type { LoadedSite } from '../../src/articles/load-site.ts';
 import { ExportError, exportSite } from '../../src/export/export-site.ts';
 import { MANIFEST_NAME } from '../../src/export/manifest.ts';
 import { createApp } from '../../src/server/app.ts';

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedSite } from '../../src/commands/load-site.ts';
+import type { LoadedSite } from '../../src/articles/load-site.ts';
 import { exportSite } from '../../src/export/export-site.ts';
 import { expectSameFeed } from '../support/feed-checks.ts';
 import type { ParsedFeed } from '../support/readers.ts';

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadSite, type LoadedSite } from '../../../src/commands/load-site.ts';
+import { loadSite, type LoadedSite } from '../../../src/articles/load-site.ts';
 import { readConfig, type Config } from '../../../src/config.ts';
 import { createApp } from '../../../src/server/app.ts';
 

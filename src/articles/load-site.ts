@@ -1,9 +1,18 @@
-/** Loading the articles folder into an index, with the log lines every command prints. */
-import { ArticleIndex } from '../articles/article-index.ts';
-import { ContentStore } from '../articles/content.ts';
-import { loadArticles } from '../articles/load.ts';
-import type { ArticleParseError } from '../articles/types.ts';
-import type { Config } from '../config.ts';
+/**
+ * Loading the articles folder into an index, with the log lines every command prints. Here, below the
+ * commands and the export (which loads its own copy in each worker thread), and knowing nothing of the
+ * config module: the caller passes the two settings it reads.
+ */
+import { ArticleIndex } from './article-index.ts';
+import { ContentStore } from './content.ts';
+import { loadArticles } from './load.ts';
+import type { ArticleParseError } from './types.ts';
+
+/** Where the articles are and the largest file read, in bytes (a `Config` has both). */
+export interface LoadSiteOptions {
+  articlesDir: string;
+  maxFileSize: number;
+}
 
 /** A loaded site: the index, the body store and what was skipped. */
 export interface LoadedSite {
@@ -30,10 +39,10 @@ export function summaryLine(site: LoadedSite, dir: string): string {
   return `Loaded ${plural(site.index.size, 'article')}, ${plural(site.index.tagCount, 'tag')} (${plural(skipped, 'file')} skipped) from ${dir.replace(/\/?$/u, '/')} in ${Math.round(site.ms)} ms`;
 }
 
-/** Loads the configured folder; logs each skipped file on stderr through `log`. */
-export async function loadSite(config: Config, log: (line: string) => void = (l) => console.error(l)): Promise<LoadedSite> {
+/** Loads the articles folder; logs each skipped file through `log` (default: stderr). */
+export async function loadSite(options: LoadSiteOptions, log: (line: string) => void = (l) => console.error(l)): Promise<LoadedSite> {
   const started = performance.now();
-  const { articles, errors, readOptions } = await loadArticles(config.articlesDir, config.maxFileSize);
+  const { articles, errors, readOptions } = await loadArticles(options.articlesDir, options.maxFileSize);
   const index = new ArticleIndex();
   const warnings = index.bulkLoad(articles);
   for (const error of errors) log(`skipped ${describeProblem(error)}`);
