@@ -9,6 +9,14 @@
  * - JSON Feed 1.1 is `JSON.stringify(_, null, 2)` with `items` last (json-feed.ts): quotes inside strings
  *   are escaped and line breaks are `\n` escapes, so `"items": [` and the line `    },` that closes an item
  *   before the next can only be the structure itself.
+ *
+ * So `feed` is pinned to exactly 6.0.0 in package.json (no `^`): a minor or patch release may change
+ * these bytes, and then cuts are refused (each item is written alone: slow) or, worse, items come out
+ * unlike the whole render. xml-js is `feed`'s own `^1.6.11` range, held only by package-lock.json.
+ * When upgrading either, run tests/feeds/cut.test.ts, tests/feeds/compose.test.ts and the property
+ * test that compares composed feeds with whole renders (tests/property/feeds.property.test.ts), and
+ * look at xml-js's indentation (four spaces a level, one element a line) and at which JSON Feed keys
+ * `feed` writes, leaves out and in what order (json-feed.ts sets the order of the ones it copies).
  */
 import type { FeedFormat } from './types.ts';
 
