@@ -107,6 +107,9 @@ export class WebSubHub {
   /** Answers a subscriber's POST (form body already read); `client` is its address, for the rate limit. */
   async handle(form: URLSearchParams, client: string): Promise<HubAnswer> {
     if (!this.#limiter.take(client)) return { status: 429, body: 'Too many subscription requests from this address; slow down\n' };
+    // Another instance serving the same folder pings this hub (WEBSUB_HUBS): the hub sees every change
+    // to the folder itself, so a ping is acknowledged and needs nothing done.
+    if (form.get('hub.mode') === 'publish') return { status: 202, body: 'Accepted: this hub follows the articles folder itself\n' };
     const read = readHubRequest(form, this.#options, (url) => this.#topics.resolve(url));
     if (!read.ok) return { status: read.status, body: `${read.reason}\n` };
     const request = read.request;

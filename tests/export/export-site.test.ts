@@ -98,6 +98,23 @@ describe('exportSite', { timeout: 60_000 }, () => {
     }
   });
 
+  it('announces the configured outside hubs in every exported feed, as the server does, and no hub without them', async () => {
+    const hubs = ['https://hub.example/', 'https://push.example/hub'];
+    const config = { ...test.config, websubHubs: hubs };
+    const site = await loadQuietly(config);
+    await exportSite({ config, site, outDir: out, jobs: 1 });
+    const { app } = createApp({ config, index: site.index, contents: site.contents });
+    for (const file of ['rss.xml', 'atom.xml', 'feed.json', 'tags/venezuela/rss.xml']) {
+      const body = await readFile(join(out, file));
+      for (const hub of hubs) expect(body.toString(), file).toContain(hub);
+      const res = await app.request(routeOf(file));
+      expect(Buffer.from(await res.arrayBuffer()).equals(body), file).toBe(true);
+    }
+    const plain = join(test.dir, 'plain');
+    await exportSite({ config: test.config, site: await loadQuietly(test.config), outDir: plain, jobs: 1 });
+    for (const file of ['rss.xml', 'atom.xml', 'feed.json']) expect((await readFile(join(plain, file), 'utf8')).includes('hub'), file).toBe(false);
+  });
+
   it('rewrites only the files whose content changed after one article changes', async () => {
     await exportSite({ config: test.config, site: await loadQuietly(test.config), outDir: out, jobs: 1 });
     await ageFiles(out);

@@ -189,6 +189,7 @@ describe('the built-in WebSub hub', () => {
       ['a secret of 200 bytes', await post(form({ 'hub.mode': 'subscribe', 'hub.topic': topicUrl('/rss.xml'), 'hub.callback': callback, 'hub.secret': 'x'.repeat(200) })), 400, /secret/u],
       ['a lease that is no number', await post(form({ 'hub.mode': 'subscribe', 'hub.topic': topicUrl('/rss.xml'), 'hub.callback': callback, 'hub.lease_seconds': 'soon' })), 400, /lease/u],
       ['a JSON body', await post('{}', 'application/json'), 415, /x-www-form-urlencoded/u],
+      ['a publish ping (acknowledged: the hub follows the folder itself)', await post(form({ 'hub.mode': 'publish', 'hub.url': topicUrl('/rss.xml') })), 202, /follows the articles folder/u],
     ];
     for (const [what, answer, status, reason] of cases) {
       expect(answer.status, what).toBe(status);
