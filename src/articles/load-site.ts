@@ -5,13 +5,15 @@
  */
 import { ArticleIndex } from './article-index.ts';
 import { ContentStore } from './content.ts';
-import { loadArticles } from './load.ts';
+import { loadArticles, type MetaCache } from './load.ts';
 import type { ArticleParseError } from './types.ts';
 
 /** Where the articles are and the largest file read, in bytes (a `Config` has both). */
 export interface LoadSiteOptions {
   articlesDir: string;
   maxFileSize: number;
+  /** What an earlier run parsed, so that unchanged files are not read again (serve keeps one). */
+  cache?: MetaCache;
 }
 
 /** A loaded site: the index, the body store and what was skipped. */
@@ -23,6 +25,8 @@ export interface LoadedSite {
   warnings: ArticleParseError[];
   /** Files that parsed, drafts and scheduled articles included. */
   parsed: number;
+  /** Of those, how many came from the cache without being read. */
+  cached: number;
   ms: number;
 }
 
@@ -36,13 +40,14 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /** The start-up summary line. */
 export function summaryLine(site: LoadedSite, dir: string): string {
   const skipped = site.errors.length + site.warnings.length;
-  return `Loaded ${plural(site.index.size, 'article')}, ${plural(site.index.tagCount, 'tag')} (${plural(skipped, 'file')} skipped) from ${dir.replace(/\/?$/u, '/')} in ${Math.round(site.ms)} ms`;
+  const reread = site.cached > 0 ? `, ${site.parsed - site.cached} read again, the rest unchanged since the last run` : '';
+  return `Loaded ${plural(site.index.size, 'article')}, ${plural(site.index.tagCount, 'tag')} (${plural(skipped, 'file')} skipped${reread}) from ${dir.replace(/\/?$/u, '/')} in ${Math.round(site.ms)} ms`;
 }
 
 /** Loads the articles folder; logs each skipped file through `log` (default: stderr). */
 export async function loadSite(options: LoadSiteOptions, log: (line: string) => void = (l) => console.error(l)): Promise<LoadedSite> {
   const started = performance.now();
-  const { articles, errors, readOptions } = await loadArticles(options.articlesDir, options.maxFileSize);
+  const { articles, errors, readOptions, cached } = await loadArticles(options.articlesDir, options.maxFileSize, { cache: options.cache });
   const index = new ArticleIndex();
   const warnings = index.bulkLoad(articles);
   for (const error of errors) log(`skipped ${describeProblem(error)}`);
@@ -54,6 +59,7 @@ export async function loadSite(options: LoadSiteOptions, log: (line: string) => 
     errors,
     warnings,
     parsed: articles.length,
+    cached,
     ms: performance.now() - started,
   };
 }

@@ -4,14 +4,32 @@
  * file at a time (see files.ts for why reads are synchronous, and `defaultWorkers` for when threads pay).
  */
 import { availableParallelism } from 'node:os';
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
-import { isArticleFileName, readArticleMeta, resolveReadOptions, type EntryKind, type ReadOptions } from './files.ts';
+import { articlePath, describeFileName, isArticleFileName, readArticleMeta, resolveReadOptions, type EntryKind, type ReadOptions } from './files.ts';
 import type { LoaderMessage, LoaderTask } from './load-worker.ts';
 import { internTags } from './tags.ts';
-import { ArticleParseError, type ArticleMeta, type MetaResult } from './types.ts';
+import { ArticleParseError, type ArticleFormat, type ArticleMeta, type MetaResult, type SourceStamp } from './types.ts';
+
+/**
+ * What an earlier run computed of each file (src/state/article-cache.ts keeps it in SQLite): a file
+ * whose size and modification time are the ones recorded need not be read again.
+ */
+export interface MetaCache {
+  /** Rows held. */
+  readonly size: number;
+  /** The metadata recorded for `name` at exactly this stamp, if any. */
+  get(name: string, file: string, stamp: SourceStamp, id: string, format: ArticleFormat): ArticleMeta | undefined;
+  /** Records what a file parsed to. */
+  put(name: string, meta: ArticleMeta): void;
+  /** Forgets a file. */
+  forget(name: string): void;
+  /** Forgets every file but these. */
+  keepOnly(names: ReadonlySet<string>): void;
+}
 
 /** Folders with fewer files than this are read in this thread: starting workers would cost more. */
 export const WORKER_THRESHOLD = 2000;
@@ -39,18 +57,35 @@ export interface LoadResult {
   readOptions: ReadOptions;
   /** Loader threads that read the files (0: this thread, also when threads could not start). */
   threads: number;
+  /** Files taken from the cache without being read. */
+  cached: number;
 }
 
 /**
  * Loads every article file directly inside `dir` (subfolders are not scanned). One bad file never stops
  * the others: it becomes an entry of `errors`.
  */
-export async function loadArticles(dir: string, maxBytes: number, options: { workers?: number } = {}): Promise<LoadResult> {
+export async function loadArticles(dir: string, maxBytes: number, options: { workers?: number; cache?: MetaCache } = {}): Promise<LoadResult> {
   const readOptions = resolveReadOptions(dir, maxBytes);
-  const entries: [string, EntryKind][] = readdirSync(dir, { withFileTypes: true })
+  const listed: [string, EntryKind][] = readdirSync(dir, { withFileTypes: true })
     .filter((e) => isArticleFileName(e.name))
     .map((e) => [e.name, e.isFile() ? 'file' : e.isSymbolicLink() ? 'symlink' : 'unknown']);
-  entries.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  listed.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const { cache } = options;
+  const fromCache: ArticleMeta[] = [];
+  // With a cache, a plain file whose size and mtime match its row is not read (one stat instead of an
+  // open, read and parse); links and anything else are always read, as are files over the limit.
+  const entries = cache && cache.size > 0 ? listed.filter(([name, kind]) => !takeCached(name, kind)) : listed;
+  function takeCached(name: string, kind: EntryKind): boolean {
+    if (kind !== 'file') return false;
+    const file = articlePath(readOptions, name);
+    const stat = statSync(file, { throwIfNoEntry: false });
+    if (!stat?.isFile() || stat.size > maxBytes) return false;
+    const { id, format } = describeFileName(name);
+    const meta = cache!.get(name, file, { size: stat.size, mtimeMs: stat.mtimeMs }, id, format);
+    if (meta) fromCache.push(meta);
+    return meta !== undefined;
+  }
   const workers = options.workers ?? defaultWorkers(entries.length);
   const readHere = () => entries.map(([name, kind]) => readArticleMeta(name, readOptions, kind));
   // Where worker threads cannot start (a runner without the TypeScript loader), this thread reads all.
@@ -63,14 +98,18 @@ export async function loadArticles(dir: string, maxBytes: number, options: { wor
           return readHere();
         });
 
-  const articles: ArticleMeta[] = [];
+  const cached = fromCache.length;
+  const articles: ArticleMeta[] = fromCache;
   const errors: ArticleParseError[] = [];
   for (const result of results) {
-    if (result.ok) articles.push(result.article);
-    else errors.push(result.error);
+    if (result.ok) {
+      articles.push(result.article);
+      cache?.put(basename(result.article.file), result.article);
+    } else errors.push(result.error);
   }
+  if (cache) cache.keepOnly(new Set(articles.map((a) => basename(a.file))));
   errors.sort((a, b) => (a.file < b.file ? -1 : 1));
-  return { articles, errors, readOptions, threads };
+  return { articles, errors, readOptions, threads, cached };
 }
 
 let workerSource: string | undefined;

@@ -8,10 +8,12 @@
  * anything, which measured here took over 10 s for 10,000 files, while changes went unseen.
  */
 import { watch, statSync, type FSWatcher } from 'node:fs';
+import { basename } from 'node:path';
 import type { ArticleIndex } from './article-index.ts';
 import type { ContentStore } from './content.ts';
 import { articlePath, isArticleFileName, readArticleFile, type ReadOptions } from './files.ts';
 import { toMeta, type ArticleParseError } from './types.ts';
+import type { MetaCache } from './load.ts';
 
 /** What the watcher reports, for the log. */
 export interface WatchEvents {
@@ -45,6 +47,7 @@ export function watchArticles(
   contents: ContentStore,
   read: ReadOptions,
   events: WatchEvents = {},
+  cache?: MetaCache,
 ): ArticleWatcher {
   const pending = new Map<string, Pending>();
   let closed = false;
@@ -79,7 +82,9 @@ export function watchArticles(
     const result = readArticleFile(name, read);
     if (result.ok) {
       contents.remember(result.article);
-      const warning = index.upsert(toMeta(result.article));
+      const meta = toMeta(result.article);
+      cache?.put(name, meta);
+      const warning = index.upsert(meta);
       if (warning) events.warning?.(warning);
       events.updated?.(file, known ? 'changed' : 'added');
       return;
@@ -90,6 +95,7 @@ export function watchArticles(
   };
 
   const remove = (file: string) => {
+    cache?.forget(basename(file));
     if (!index.fileArticle(file)) return;
     index.removeFile(file);
     contents.forget(file);

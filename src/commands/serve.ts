@@ -9,13 +9,16 @@ import { createApp } from '../server/app.ts';
 import { FEED_FORMATS } from '../feeds/types.ts';
 import { describeProblem, loadSite, summaryLine } from '../articles/load-site.ts';
 import { createPush } from './push.ts';
+import { realpathSync } from 'node:fs';
+import { ArticleMetaCache } from '../state/article-cache.ts';
 
 /** Longest delay Node's timers accept, in ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Runs the server until SIGTERM or SIGINT. */
 export async function serveCommand(config: Config): Promise<void> {
-  const site = await loadSite(config);
+  const cache = openArticleCache(config);
+  const site = await loadSite({ ...config, cache });
   console.log(summaryLine(site, config.articlesDir));
   const push = createPush(config, site.index);
   // The app is made once the port is known: with --port 0 the default base URL names the real port.
@@ -38,7 +41,7 @@ export async function serveCommand(config: Config): Promise<void> {
     rejected: (error, kept) => console.error(`${kept ? 'kept last good version of' : 'skipped'} ${describeProblem(error)}`),
     warning: (warning) => console.error(`ignored ${describeProblem(warning)}`),
     failed: (error) => console.error(`watching ${config.articlesDir} failed: ${error.message}; restart to pick up changes`),
-  });
+  }, cache);
   const releases = scheduleReleases(site.index);
 
   let stopping = false;
@@ -48,6 +51,7 @@ export async function serveCommand(config: Config): Promise<void> {
     console.log(`${signal}: finishing requests in flight, then exiting`);
     releases.stop();
     push.close();
+    cache?.close();
     // Stop accepting; idle keep-alive connections are closed, busy ones close after their response.
     watcher.close();
     server.close(() => process.exit(0));
@@ -56,6 +60,20 @@ export async function serveCommand(config: Config): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/**
+ * The cache of what loading computed (src/state/article-cache.ts), so that a restart re-reads only the
+ * files that changed while the server was down. Only a cache: when it cannot be opened the server
+ * starts without it, reading every file, and says why.
+ */
+function openArticleCache(config: Config): ArticleMetaCache | undefined {
+  try {
+    return new ArticleMetaCache(config.stateDir, realpathSync(config.articlesDir));
+  } catch (error) {
+    console.error(`article cache in ${config.stateDir} not used: ${(error as Error).message}`);
+    return undefined;
+  }
 }
 
 /**

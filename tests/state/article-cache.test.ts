@@ -1,0 +1,116 @@
+/**
+ * The article metadata cache over real files and a real SQLite file: a second load reads no unchanged
+ * file, and after edits, deletions, additions and renames made in between, it gives exactly what a
+ * load without the cache gives.
+ */
+import Database from 'better-sqlite3';
+import { mkdir, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadArticles } from '../../src/articles/load.ts';
+import type { ArticleMeta } from '../../src/articles/types.ts';
+import { ArticleMetaCache, CACHE_FILE } from '../../src/state/article-cache.ts';
+import { makeTempDir, removeTempDir } from '../support/factory.ts';
+
+let root: string;
+let articles: string;
+let state: string;
+
+const text = (title: string, tags: string, extra = '') => `${extra}${title}\n\nFirst paragraph of ${title}.\n${tags}\n`;
+const sorted = (metas: ArticleMeta[]) => [...metas].sort((a, b) => (a.file < b.file ? -1 : 1));
+
+async function load(cache?: ArticleMetaCache) {
+  const result = await loadArticles(articles, 1024 * 1024, { workers: 0, cache });
+  return { ...result, articles: sorted(result.articles) };
+}
+
+async function cachedLoad(log: string[] = []) {
+  const cache = new ArticleMetaCache(state, articles, (l) => log.push(l));
+  const result = await load(cache);
+  cache.close();
+  return result;
+}
+
+beforeEach(async () => {
+  root = await makeTempDir('tagfeeds-cache-');
+  articles = join(root, 'articles');
+  state = join(root, 'state');
+  await mkdir(articles);
+  await writeFile(join(articles, 'plain.txt'), text('Plain Article', '#Alpha #España'));
+  await writeFile(join(articles, 'front.md'), text('# Front Matter', '#Beta', '---\ndate: 2024-05-01T09:30:00Z\nauthor: Ana Pérez\nsummary: A summary.\ntags: [Gamma]\n---\n'));
+  await writeFile(join(articles, 'draft.txt'), text('Draft', '#Alpha', '---\ndraft: true\n---\n'));
+  await writeFile(join(articles, 'keep.txt'), text('Kept As Is', '#Alpha'));
+  await writeFile(join(articles, 'broken.txt'), '---\ndate: [\n---\nBroken\n');
+});
+afterEach(() => removeTempDir(root));
+
+describe('ArticleMetaCache', () => {
+  it('lets a second load read no unchanged file and give the same metadata', async () => {
+    const cold = await load();
+    const first = await cachedLoad();
+    expect(first.cached).toBe(0);
+    expect(first.articles).toEqual(cold.articles);
+    const second = await cachedLoad();
+    expect(second.cached).toBe(4);
+    expect(second.articles).toEqual(cold.articles);
+    // Bad files are never cached: they are read (and refused) every time, with their reason.
+    expect(second.errors.map((e) => [e.file, e.reason])).toEqual([[join(articles, 'broken.txt'), 'bad-front-matter']]);
+  });
+
+  it('after edits, deletions, additions and renames while it was closed, gives exactly what a load without it gives', async () => {
+    await cachedLoad();
+    await writeFile(join(articles, 'plain.txt'), text('Plain Article, Edited', '#Delta'));
+    // Same size, other time: read again all the same.
+    const same = text('Kept As Is', '#Alpha');
+    await writeFile(join(articles, 'keep.txt'), same.replace('Kept', 'Kept'));
+    await utimes(join(articles, 'keep.txt'), new Date('2020-01-01'), new Date('2020-01-01'));
+    await rm(join(articles, 'draft.txt'));
+    await writeFile(join(articles, 'added.txt'), text('Added Later', '#Epsilon'));
+    await rename(join(articles, 'front.md'), join(articles, 'moved.md'));
+    await writeFile(join(articles, 'broken.txt'), text('No Longer Broken', '#Zeta'));
+
+    const warm = await cachedLoad();
+    const cold = await load();
+    expect(warm.articles).toEqual(cold.articles);
+    expect(warm.errors).toEqual(cold.errors);
+    expect(warm.cached).toBe(0);
+    expect(warm.articles.map((a) => a.id)).toEqual(['added', 'broken', 'keep', 'moved', 'plain']);
+    expect(warm.articles.find((a) => a.id === 'plain')!.title).toBe('Plain Article, Edited');
+    // And the one after that reads nothing again.
+    expect((await cachedLoad()).cached).toBe(5);
+  });
+
+  it('does not use rows written by another version of the parser', async () => {
+    await cachedLoad();
+    const db = new Database(join(state, CACHE_FILE));
+    db.prepare("UPDATE article_meta SET parser = 'older', meta = json_array('Stale Title', 0, 0, NULL, '', json_array(), 0)").run();
+    db.close();
+    const warm = await cachedLoad();
+    expect(warm.cached).toBe(0);
+    expect(warm.articles.map((a) => a.title)).not.toContain('Stale Title');
+  });
+
+  it('moves a damaged cache aside with a log line and rebuilds it', async () => {
+    await cachedLoad();
+    await writeFile(join(state, CACHE_FILE), 'not a database '.repeat(500));
+    await rm(join(state, `${CACHE_FILE}-wal`), { force: true });
+    await rm(join(state, `${CACHE_FILE}-shm`), { force: true });
+    const log: string[] = [];
+    const warm = await cachedLoad(log);
+    expect(warm.articles).toEqual((await load()).articles);
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatch(new RegExp(`article cache ${join(state, CACHE_FILE)} cannot be used .*moved to .*broken-\\d+, rebuilding it`, 'u'));
+    expect((await readdir(state)).some((f) => f.startsWith(`${CACHE_FILE}.broken-`))).toBe(true);
+    expect((await cachedLoad()).cached).toBe(4);
+  });
+
+  it('never takes a row for a file now over the size limit', async () => {
+    await cachedLoad();
+    const cache = new ArticleMetaCache(state, articles, () => {});
+    const result = await loadArticles(articles, 40, { workers: 0, cache });
+    cache.close();
+    expect(result.articles).toEqual([]);
+    // broken.txt is under 40 bytes: it fails on its front matter instead.
+    expect(result.errors.filter((e) => e.reason === 'too-large')).toHaveLength(4);
+  });
+});
