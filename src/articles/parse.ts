@@ -9,11 +9,13 @@
  */
 import matter from 'gray-matter';
 import { isUtf8 } from 'node:buffer';
+import { readDate } from './dates.ts';
 import { renderMarkdown } from './markdown.ts';
 import { Lines } from './lines.ts';
 import { detach } from './strings.ts';
 import { isTagName, mergeTags, tagLineTags } from './tags.ts';
 import { ArticleParseError, type Article, type ArticleFormat, type ArticleMeta, type MetaResult, type ParseResult, type SourceStamp } from './types.ts';
+import { parseYaml } from './yaml.ts';
 
 /** What the parser needs to know about the file besides its bytes. */
 export interface ArticleFileInfo {
@@ -82,7 +84,8 @@ function readFrontMatter(lines: Lines, info: ArticleFileInfo): { fm: FrontMatter
   let data: Record<string, unknown>;
   try {
     // Options are passed so that gray-matter does not keep every file in its module-level cache.
-    data = matter(`${lines.join(0, close + 1)}\n`, { excerpt: false }).data ?? {};
+    // Timestamps stay text, so that `optionalDate` sees what was written (see yaml.ts).
+    data = matter(`${lines.join(0, close + 1)}\n`, { excerpt: false, engines: { yaml: parseYaml } }).data ?? {};
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     fail(info, 'bad-front-matter', `front matter is not valid YAML: ${reason}`);
@@ -112,11 +115,13 @@ function optionalString(data: Record<string, unknown>, key: string, info: Articl
 function optionalDate(data: Record<string, unknown>, key: string, info: ArticleFileInfo): Date | undefined {
   const value = data[key];
   if (value === undefined || value === null) return undefined;
-  const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
-  if (!date || Number.isNaN(date.getTime())) {
-    fail(info, 'bad-front-matter', `\`${key}\` is not a date (use RFC 3339, e.g. 2024-05-01T09:30:00Z)`);
+  // Strings only: with timestamps kept as text (yaml.ts), a number or a list is no date.
+  const reading = typeof value === 'string' ? readDate(value) : undefined;
+  if (reading?.ok) return reading.date;
+  if (reading?.problem) {
+    fail(info, 'bad-front-matter', `\`${key}\` ${(value as string).trim()} is not a calendar date: ${reading.problem}`);
   }
-  return date;
+  return fail(info, 'bad-front-matter', `\`${key}\` is not a date (use RFC 3339, e.g. 2024-05-01T09:30:00Z)`);
 }
 
 function readTagList(value: unknown, info: ArticleFileInfo): string[] {

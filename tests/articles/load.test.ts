@@ -60,6 +60,7 @@ describe('loadArticles', () => {
       'blank.txt': 'no-title',
       'empty.txt': 'empty',
       'folder.txt': 'not-a-file',
+      'impossible-date.txt': 'bad-front-matter',
       'latin1.txt': 'not-utf8',
       'loop.txt': 'unreadable',
       'only-tags.txt': 'no-title',
@@ -83,7 +84,7 @@ describe('loadArticles', () => {
 
   it('keeps nothing of a rejected file but its name', () => {
     const everything = JSON.stringify(result);
-    for (const marker of ['OUTSIDE-MARKER', 'TOOLARGE-MARKER', 'LATIN1-MARKER', 'UNCLOSED-MARKER', 'BADYAML-MARKER', 'BADDATE-MARKER', 'ONLYTAGMARKER']) {
+    for (const marker of ['OUTSIDE-MARKER', 'TOOLARGE-MARKER', 'LATIN1-MARKER', 'UNCLOSED-MARKER', 'BADYAML-MARKER', 'BADDATE-MARKER', 'IMPOSSIBLEDATE-MARKER', 'ONLYTAGMARKER']) {
       expect(everything, marker).not.toContain(marker);
     }
   });

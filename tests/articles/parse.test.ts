@@ -249,6 +249,68 @@ describe('parseArticle', () => {
       expect(parsed('---\ndate: "2023-03-05T14:22:00Z"\n---\nT\n').date).toEqual(new Date('2023-03-05T14:22:00Z'));
     });
 
+    it('rejects a date or time that is not on the calendar, quoted or not, naming the field and why', () => {
+      const cases: [string, RegExp][] = [
+        ['date: 2026-02-30', /^`date` 2026-02-30 is not a calendar date: February 2026 has 28 days$/],
+        ['date: "2026-02-30"', /^`date` 2026-02-30 is not a calendar date: February 2026 has 28 days$/],
+        ['date: 2023-02-29', /February 2023 has 28 days/],
+        ['date: 1900-02-29T00:00:00Z', /February 1900 has 28 days/],
+        ['date: 2024-04-31T10:00:00Z', /April 2024 has 30 days/],
+        ['date: 2024-13-01', /there is no month 13/],
+        ['date: 2024-00-10', /there is no month 0/],
+        ['date: 2024-05-00', /May 2024 has 31 days/],
+        ['date: 2024-05-01T25:00:00Z', /there is no hour 25/],
+        ['date: 2024-05-01T24:00:00Z', /there is no hour 24/],
+        ['date: 2024-05-01 09:60:00Z', /there is no minute 60/],
+        ['date: "2024-05-01T09:30:61+02:00"', /second 61/],
+        ['date: 2024-05-01T09:30:00+25:00', /no time offset/],
+        ['updated: 2026-02-30T12:00:00Z', /^`updated` 2026-02-30T12:00:00Z is not a calendar date: February 2026 has 28 days$/],
+      ];
+      for (const [line, message] of cases) {
+        const error = rejected(`---\n${line}\n---\nT\n`);
+        expect(error.reason, line).toBe('bad-front-matter');
+        expect(error.message, line).toMatch(message);
+        const meta = parseArticleMeta(encoder.encode(`---\n${line}\n---\nT\n`), fileInfo('a.txt'));
+        expect(!meta.ok && meta.error.message, line).toBe(error.message);
+      }
+    });
+
+    it('accepts February 29 of a leap year', () => {
+      expect(parsed('---\ndate: 2024-02-29\n---\nT\n').date).toEqual(new Date('2024-02-29T00:00:00Z'));
+      expect(parsed('---\ndate: 2000-02-29T23:59:59Z\n---\nT\n').date).toEqual(new Date('2000-02-29T23:59:59Z'));
+    });
+
+    it('reads every form of RFC 3339 and YAML timestamp served before', () => {
+      const cases: [string, string][] = [
+        ['2024-05-01T09:30:00+02:00', '2024-05-01T07:30:00.000Z'],
+        ['2024-05-01 09:30:00Z', '2024-05-01T09:30:00.000Z'],
+        ['"2024-05-01t09:30:00z"', '2024-05-01T09:30:00.000Z'],
+        ['2024-05-01T09:30:00.123456-03:30', '2024-05-01T13:00:00.123Z'],
+        ['"2024-05-01T09:30:00.5Z"', '2024-05-01T09:30:00.500Z'],
+        // YAML 1.1 timestamps: no zone is UTC, an offset may be hours only, fields may have one digit.
+        ['2024-05-01 09:30:00', '2024-05-01T09:30:00.000Z'],
+        ['2024-05-01T09:30:00 +02', '2024-05-01T07:30:00.000Z'],
+        ['2024-5-1 9:30:00Z', '2024-05-01T09:30:00.000Z'],
+      ];
+      for (const [text, iso] of cases) expect(parsed(`---\ndate: ${text}\n---\nT\n`).date.toISOString(), text).toBe(iso);
+    });
+
+    it('rejects a date in a spelling other than RFC 3339, which new Date() would have guessed at', () => {
+      for (const text of ['"May 1, 2024"', '"2024/05/01"', '"2024-05-01T09:30"', '1714556400']) {
+        expect(rejected(`---\ndate: ${text}\n---\nT\n`).message, text).toMatch(/^`date` is not a date \(use RFC 3339/);
+      }
+    });
+
+    it('reads a year before 100 as written, not as 19xx', () => {
+      expect(parsed('---\ndate: 0024-05-01\n---\nT\n').date.toISOString()).toBe('0024-05-01T00:00:00.000Z');
+    });
+
+    it('reads a title or author that looks like a date as text', () => {
+      const a = parsed('---\ntitle: 2024-05-01\nauthor: 2024-05-01T09:30:00Z\n---\nBody.\n');
+      expect(a.title).toBe('2024-05-01');
+      expect(a.author).toBe('2024-05-01T09:30:00Z');
+    });
+
     it('accepts CRLF front matter', () => {
       const a = parsed('---\r\ntitle: T\r\ndate: 2024-01-02T03:04:05Z\r\n---\r\nBody.\r\n');
       expect(a.title).toBe('T');

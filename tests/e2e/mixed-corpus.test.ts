@@ -23,6 +23,8 @@ const MARKERS = [
   'UNCLOSED-MARKER',
   'BADYAML-MARKER',
   'BADDATE-MARKER',
+  'IMPOSSIBLEDATE-MARKER',
+  'impossibledatemarker',
   'BADTAG-MARKER',
   'ONLYTAGMARKER',
   'onlytagmarker',
@@ -47,6 +49,7 @@ const BAD: Record<string, string> = {
   'dup.txt': 'duplicate-id',
   'empty.txt': 'empty',
   'folder.txt': 'not-a-file',
+  'impossible-date.txt': 'bad-front-matter',
   'latin1.txt': 'not-utf8',
   'loop.txt': 'unreadable',
   'only-tags.txt': 'no-title',
@@ -217,7 +220,7 @@ describe('a mixed corpus of good and bad files', { timeout: 30_000 }, () => {
   });
 
   it('answers 404 for the ids and tags of bad files', async () => {
-    for (const path of ['/articles/latin1', '/articles/empty', '/articles/outside-link', '/articles/folder', '/articles/draft', '/tags/onlytagmarker', '/tags/outsidemarker', '/tags/duplicatelosermarker', '/tags/ignoredmarker', '/tags/nestedmarker', '/articles/sub%2Fnested']) {
+    for (const path of ['/articles/latin1', '/articles/empty', '/articles/outside-link', '/articles/folder', '/articles/draft', '/tags/onlytagmarker', '/articles/impossible-date', '/tags/impossibledatemarker', '/tags/outsidemarker', '/tags/duplicatelosermarker', '/tags/ignoredmarker', '/tags/nestedmarker', '/articles/sub%2Fnested']) {
       expect((await text(path)).status, path).toBe(404);
     }
   });
