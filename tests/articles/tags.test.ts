@@ -40,8 +40,37 @@ describe('normalizeTag', () => {
     expect(normalizeTag('ｶﾀｶﾅ')).toBe('カタカナ');
   });
 
+  it('case-folds, so spellings that differ only in case are one tag in every script', () => {
+    const table: [string[], string][] = [
+      // A final capital sigma lower-cases to ς; folded, every sigma is σ.
+      [['ΣΟΦΟΣ', 'σοφος', 'σοφοσ', 'Σοφος'], 'σοφοσ'],
+      [['Straße', 'STRASSE', 'strasse', 'STRAẞE'], 'strasse'],
+      [['İstanbul', 'istanbul', 'ISTANBUL'], 'istanbul'],
+      [['ﬁsh', 'fish', 'FISH'], 'fish'],
+      [['España', 'espana', 'ESPAÑA'], 'espana'],
+      [['日本'], '日本'],
+      // The iota subscript folds to an iota, as the capital ᾼ upper-cases to ΑΙ.
+      [['ᾳ', 'ᾼ', 'αι', 'ΑΙ'], 'αι'],
+      // Cherokee folds to its capitals, which were encoded first.
+      [['ᏣᎳᎩ', 'ꮳꮃꭹ'], 'ᏣᎳᎩ'],
+      [['ᲃлово', 'слово', 'СЛОВО'], 'слово'],
+    ];
+    for (const [spellings, key] of table) {
+      for (const spelling of spellings) expect(normalizeTag(spelling), spelling).toBe(key);
+    }
+  });
+
+  it('folds the Latin letters Mastodon folds that have no combining mark', () => {
+    expect(normalizeTag('Ħamrun')).toBe('hamrun');
+    expect(normalizeTag('Ŧ')).toBe('t');
+    expect(normalizeTag('Ŋ')).toBe('n');
+    expect(normalizeTag('ĸ')).toBe('k');
+    expect(normalizeTag('Đakovo')).toBe('dakovo');
+    expect(normalizeTag('ı')).toBe('i');
+  });
+
   it('is idempotent', () => {
-    for (const tag of ['España', 'Ελλάδα', 'ＶＥＮＥＺＵＥＬＡ', 'İstanbul', 'Straße', '日本', 'São_Paulo']) {
+    for (const tag of ['España', 'Ελλάδα', 'ＶＥＮＥＺＵＥＬＡ', 'İstanbul', 'Straße', '日本', 'São_Paulo', 'ΣΟΦΟΣ', 'ᾈ', 'ᏣᎳᎩ', 'ꮳꮃꭹ']) {
       expect(normalizeTag(normalizeTag(tag))).toBe(normalizeTag(tag));
     }
   });
