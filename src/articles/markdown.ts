@@ -1,9 +1,149 @@
-/** Markdown bodies, rendered with marked (CommonMark + GFM). */
-import { Marked } from 'marked';
+/**
+ * Markdown bodies, read with marked (CommonMark + GFM). A body wanted whole is lexed once, and its
+ * summary and HTML both come from those tokens; for the index, only the blocks and the first
+ * paragraph's inline Markdown are lexed, and nothing is rendered.
+ */
+import { Lexer, Marked, type Token, type Tokens, type TokensList } from 'marked';
 
 const marked = new Marked({ gfm: true, async: false });
 
-/** Renders a Markdown body to HTML. */
-export function renderMarkdown(source: string): string {
-  return marked.parse(source, { async: false });
+/** A Markdown body as marked's tokens. */
+export type MarkdownTokens = TokensList;
+
+/** Lexes a Markdown body; the result feeds both `renderMarkdown` and `firstParagraphText`. */
+export function lexMarkdown(source: string): MarkdownTokens {
+  return marked.lexer(source);
+}
+
+/**
+ * Renders lexed Markdown to HTML: what `marked.parse` gives for the source, since this instance has
+ * no hooks and no walkTokens.
+ */
+export function renderMarkdown(tokens: MarkdownTokens): string {
+  return marked.parser(tokens);
+}
+
+/**
+ * The plain text of the first paragraph, in document order (one inside a block quote or a loose list
+ * counts; a `<p>` written as raw HTML does not): markup gives its text, raw HTML tags give nothing, an
+ * image gives its alt text (what stands for it in text), a line break a space; entities are decoded.
+ * Runs of white space become one space.
+ * @example firstParagraphText(lexMarkdown('**Fish** &amp; <b>chips</b>')) // 'Fish & chips'
+ */
+export function firstParagraphText(tokens: MarkdownTokens): string {
+  const paragraph = findParagraph(tokens);
+  return paragraph ? paragraphText(paragraph) : '';
+}
+
+/**
+ * `firstParagraphText(lexMarkdown(source))`, at a third of the cost: inline Markdown is most of
+ * marked's lexing, and only the first paragraph's is needed. The blocks are lexed whole all the same,
+ * since a link reference defined at the end changes how the first paragraph reads.
+ */
+export function firstParagraphOf(source: string): string {
+  // What Lexer#lex does, with its inline pass run for one paragraph instead of every block.
+  const lexer = new Lexer(marked.defaults);
+  const tokens = lexer.blockTokens(source.replace(/\r\n?/gu, '\n'), lexer.tokens);
+  const paragraph = findParagraph(tokens);
+  if (!paragraph) return '';
+  const queued = lexer.inlineQueue.find((entry) => entry.tokens === paragraph.tokens);
+  // A marked that no longer queues inline work this way: lex it all.
+  if (!queued) return firstParagraphText(lexMarkdown(source));
+  lexer.state.inRawBlock = false;
+  lexer.inlineTokens(queued.src, queued.tokens);
+  return paragraphText(paragraph);
+}
+
+function paragraphText(paragraph: Tokens.Paragraph): string {
+  return inlineText(paragraph.tokens).replace(/\s+/gu, ' ').trim();
+}
+
+function findParagraph(tokens: readonly Token[]): Tokens.Paragraph | undefined {
+  for (const token of tokens) {
+    if (token.type === 'paragraph') return token as Tokens.Paragraph;
+    const children = token.type === 'list' ? (token.items as Token[]) : token.type === 'blockquote' || token.type === 'list_item' ? token.tokens : undefined;
+    const found = children && findParagraph(children);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function inlineText(tokens: readonly Token[]): string {
+  let text = '';
+  for (const token of tokens) {
+    switch (token.type) {
+      // A raw tag gives nothing (un<b>til</b> is one word), but a <br> breaks the line as a br does.
+      case 'html':
+        if (/^<br\s*\/?>$/iu.test(token.text)) text += ' ';
+        break;
+      case 'br':
+        text += ' ';
+        break;
+      // Code and backslash escapes hold their characters as written: nothing in them is an entity.
+      case 'codespan':
+      case 'escape':
+        text += token.text;
+        break;
+      default:
+        // strong, em, del, link, image (its alt text) and text carrying tokens: the text of their parts.
+        if ('tokens' in token && token.tokens) text += inlineText(token.tokens);
+        else if ('text' in token && typeof token.text === 'string') text += decodeEntities(token.text);
+    }
+  }
+  return text;
+}
+
+// marked leaves named character references in text for the browser to decode (and decodes numeric
+// ones itself, writing a bare & as &amp; when it does). The HTML5 list has over 2,000 names and no
+// runtime dependency of ours carries it: these are the ones prose uses; others stay as written, which
+// is also what a browser shows for a name it does not know.
+const NAMED: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+  shy: '\u00ad',
+  copy: '©',
+  reg: '®',
+  trade: '™',
+  deg: '°',
+  middot: '·',
+  bull: '•',
+  hellip: '…',
+  ndash: '–',
+  mdash: '—',
+  lsquo: '‘',
+  rsquo: '’',
+  sbquo: '‚',
+  ldquo: '“',
+  rdquo: '”',
+  bdquo: '„',
+  laquo: '«',
+  raquo: '»',
+  euro: '€',
+  pound: '£',
+  yen: '¥',
+  cent: '¢',
+  sect: '§',
+  para: '¶',
+  times: '×',
+  divide: '÷',
+  plusmn: '±',
+  minus: '−',
+  frac12: '½',
+  frac14: '¼',
+  frac34: '¾',
+};
+
+/** Decodes character references, each once (`&amp;lt;` is `&lt;`). */
+function decodeEntities(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(/&(?:#(\d{1,7})|#[xX]([\da-fA-F]{1,6})|([A-Za-z][A-Za-z\d]*));/gu, (whole, dec?: string, hex?: string, name?: string) => {
+    if (name !== undefined) return NAMED[name] ?? whole;
+    const code = dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex!, 16);
+    // As HTML (and marked) do: no NUL, no surrogate, nothing past U+10FFFF.
+    return code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff) ? '\uFFFD' : String.fromCodePoint(code);
+  });
 }

@@ -10,7 +10,7 @@
 import matter from 'gray-matter';
 import { isUtf8 } from 'node:buffer';
 import { readDate } from './dates.ts';
-import { renderMarkdown } from './markdown.ts';
+import { firstParagraphOf, firstParagraphText, lexMarkdown, renderMarkdown, type MarkdownTokens } from './markdown.ts';
 import { Lines } from './lines.ts';
 import { detach } from './strings.ts';
 import { isTagName, mergeTags, tagLineTags } from './tags.ts';
@@ -169,10 +169,13 @@ function parseOrThrow(bytes: Uint8Array, info: ArticleFileInfo, withBody: boolea
   }
 
   const tags = mergeTags(mergeTags([], hashtags ?? []), fm.tags);
-  // Markdown is rendered even for metadata: its summary is the text of the first rendered paragraph.
-  const markdownHtml = info.format === 'markdown' ? renderMarkdown(lines.join(first, end)) : undefined;
+  // Markdown is lexed once when the body is wanted, its summary and HTML both read from the tokens;
+  // for metadata alone, only what the summary needs is lexed, and nothing is rendered.
+  const source = info.format === 'markdown' ? lines.join(first, end) : undefined;
+  const markdown: MarkdownTokens | undefined = source !== undefined && withBody ? lexMarkdown(source) : undefined;
   let firstParagraph = '';
-  if (markdownHtml !== undefined) firstParagraph = firstMarkdownParagraph(markdownHtml);
+  if (markdown !== undefined) firstParagraph = firstParagraphText(markdown);
+  else if (source !== undefined) firstParagraph = firstParagraphOf(source);
   else {
     let p = first;
     while (p < end && lines.isBlank(p)) p++;
@@ -197,7 +200,7 @@ function parseOrThrow(bytes: Uint8Array, info: ArticleFileInfo, withBody: boolea
     source: info.source,
   };
   if (!withBody) return meta;
-  let contentHtml = markdownHtml;
+  let contentHtml = markdown && renderMarkdown(markdown);
   if (contentHtml === undefined) {
     const paragraphs: string[] = [];
     for (let i = first; i < end; i++) if (!lines.isBlank(i)) paragraphs.push(`<p>${escapeHtml(lines.text(i).trim())}</p>`);
@@ -226,21 +229,4 @@ export function shorten(text: string, max: number): string {
   let kept = space > max / 2 ? space : cut.length;
   while (kept > 0 && TRAILING.includes(cut[kept - 1]!)) kept--;
   return `${cut.slice(0, kept)}…`;
-}
-
-function firstMarkdownParagraph(html: string): string {
-  const match = /<p>([\s\S]*?)<\/p>/u.exec(html);
-  if (!match) return '';
-  return match[1]!
-    .replace(/<[^>]*>/gu, '')
-    .replace(/&(#\d+|#x[\da-f]+|amp|lt|gt|quot|apos);/giu, (entity, code: string) => decodeEntity(entity, code))
-    .replace(/\s+/gu, ' ')
-    .trim();
-}
-
-function decodeEntity(entity: string, code: string): string {
-  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-  if (code.startsWith('#x') || code.startsWith('#X')) return String.fromCodePoint(parseInt(code.slice(2), 16));
-  if (code.startsWith('#')) return String.fromCodePoint(parseInt(code.slice(1), 10));
-  return named[code.toLowerCase()] ?? entity;
 }

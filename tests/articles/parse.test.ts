@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { Parser } from 'marked';
+import { describe, expect, it, vi } from 'vitest';
 import { parseArticle, parseArticleMeta, shorten, SUMMARY_LENGTH } from '../../src/articles/parse.ts';
 import { ArticleParseError, toMeta, type Article, type ParseResult } from '../../src/articles/types.ts';
 import { FIXED_DATE, FIXTURES, fileInfo } from '../support/factory.ts';
@@ -446,6 +447,29 @@ describe('parseArticle', () => {
     it('decodes entities in the summary taken from Markdown', () => {
       expect(parsed('# T\n\nFish &amp; chips &lt;3 &#233;t&#xE9;\n', 'a.md').summary).toBe('Fish & chips <3 été');
     });
+
+    it('takes the plain text of inline markup for the summary, leaving out raw HTML tags', () => {
+      const a = parsed('# T\n\n**bold** &amp; <span>x</span> [link](u) `code`\n', 'a.md');
+      expect(a.summary).toBe('bold & x link code');
+    });
+
+    it('keeps code spans as written in the summary: entities and tags in code are text', () => {
+      expect(parsed('# T\n\nRun `a &amp;&amp; b <c>` now\n', 'a.md').summary).toBe('Run a &amp;&amp; b <c> now');
+    });
+
+    it('decodes entities once, backslash escapes included', () => {
+      const md = '# T\n\nAT&T &amp;lt; &#38;amp; \\*not em\\* \\&amp; &copy; &nbsp;x &unknown; &#xE9;\n';
+      expect(parsed(md, 'a.md').summary).toBe('AT&T &lt; &amp; *not em* &amp; © x &unknown; é');
+    });
+
+    it('gives an image its alt text and a line break a space in the summary', () => {
+      expect(parsed('# T\n\n![A *chart*](c.png) Growth  \nrose<br>sharply\n', 'a.md').summary).toBe('A chart Growth rose sharply');
+    });
+
+    it('takes the first paragraph of the Markdown, not a <p> written as raw HTML', () => {
+      expect(parsed('# T\n\n<div><p>raw</p></div>\n\nThe real one.\n', 'a.md').summary).toBe('The real one.');
+      expect(parsed('# T\n\n> Quoted *first*.\n\nSecond.\n', 'a.md').summary).toBe('Quoted first.');
+    });
   });
 
   describe('files that are not articles', () => {
@@ -516,6 +540,40 @@ describe('parseArticleMeta', () => {
       if (!full.ok || !meta.ok) continue;
       expect(meta.article).toEqual(toMeta(full.article));
       expect(meta.article).not.toHaveProperty('contentHtml');
+    }
+  });
+
+  it('gives the summary parseArticle gives for Markdown, which it reads without lexing the whole body', () => {
+    const sources = [
+      '# T\n\n**bold** &amp; <span>x</span> [link](u) `code`\n\nMore *text*.\n',
+      // A reference defined after the paragraph still makes a link of it.
+      '# T\n\nSee [the report][r] and [none][x].\n\n[r]: https://example.org/\n',
+      '# T\n\n- loose *one*\n\n- two\n',
+      '# T\n\n- tight\n- list\n\nAfter the list.\n',
+      '# T\n\n```\ncode &amp;\n```\n\n<div>\n<p>raw</p>\n</div>\n\n| a |\n|---|\n| 1 |\n',
+      '# T\n\n<pre>\nraw block\n</pre>\n\nText <code>inline &amp; raw</code> &#233;.\n',
+    ];
+    for (const text of sources) {
+      const bytes = encoder.encode(text);
+      const full = parseArticle(bytes, fileInfo('a.md'));
+      const meta = parseArticleMeta(bytes, fileInfo('a.md'));
+      expect(meta.ok && meta.article.summary, text).toBe(full.ok && full.article.summary);
+    }
+    expect(parsed(sources[1]!, 'a.md').summary).toBe('See the report and [none][x].');
+  });
+
+  it('renders no Markdown to HTML, where parseArticle renders it once', () => {
+    const render = vi.spyOn(Parser.prototype, 'parse');
+    try {
+      const bytes = encoder.encode('# T\n\nA *first* paragraph.\n\nA second.\n');
+      const meta = parseArticleMeta(bytes, fileInfo('a.md'));
+      expect(meta.ok && meta.article.summary).toBe('A first paragraph.');
+      expect(render).not.toHaveBeenCalled();
+      const full = parseArticle(bytes, fileInfo('a.md'));
+      expect(full.ok && full.article.contentHtml).toBe('<p>A <em>first</em> paragraph.</p>\n<p>A second.</p>\n');
+      expect(render).toHaveBeenCalledTimes(1);
+    } finally {
+      render.mockRestore();
     }
   });
 
