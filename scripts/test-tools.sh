@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the programs the tests read our output back with are installed: xmllint (Debian
 # libxml2-utils), the Universal Feed Parser for Debian's /usr/bin/python3 (python3-feedparser), nginx
-# (nginx-light, for the static-export test) and Chromium (chromium, to check the pages in a browser). Installs the missing ones with apt-get when it can
+# (nginx-light, for the static-export test), Chromium (chromium, to check the pages in a browser) and
+# newsboat (newsboat, a reader the RSS titles are checked with). Installs the missing ones with apt-get when it can
 # (as root on Debian), else says what to install. Runs before `npm test`.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
 /usr/bin/python3 -c 'import feedparser' >/dev/null 2>&1 || need+=(python3-feedparser)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v newsboat >/dev/null 2>&1 || need+=(newsboat)
 [ "${#need[@]}" -eq 0 ] && exit 0
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

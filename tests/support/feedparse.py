@@ -4,8 +4,29 @@ Run with Debian's interpreter (/usr/bin/python3), which has python3-feedparser.
 """
 import json
 import sys
+from html.parser import HTMLParser
 
 import feedparser
+
+
+class _Text(HTMLParser):
+    """The text of an HTML fragment, as a browser would show it (markup dropped, references decoded)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def html_text(value):
+    if value is None:
+        return None
+    parser = _Text()
+    parser.feed(value)
+    parser.close()
+    return "".join(parser.parts)
 
 d = feedparser.parse(sys.stdin.buffer.read())
 feed = d.get("feed", {})
@@ -31,6 +52,8 @@ print(json.dumps({
         "title": e.get("title"),
         "link": e.get("link"),
         "summary": e.get("summary"),
+        # feedparser hands the summary over as HTML (summary_detail.type text/html): the text it shows.
+        "summary_text": html_text(e.get("summary")),
         "content": [c.get("value") for c in e.get("content", [])],
         "published": when(e, "published"),
         "updated": when(e, "updated"),
