@@ -2,13 +2,15 @@
  * Feed document + format -> body text, with `feed` 6 doing the writing and this layer handling its
  * traps (see xml-safe.ts and json-feed.ts): forbidden characters and `]]>` are handled before it writes;
  * dates come from the articles, never from the clock; each format gets its own self link; Atom titles
- * and summaries are plain text (`type="text"`); items carry no `guid`/`id`, so RSS says
- * `isPermaLink="true"` and the Atom id is the permalink.
+ * and summaries are plain text (`type="text"`), RSS ones are written the way readers were measured to
+ * read them (rss-text.ts); items carry no `guid`/`id`, so RSS says `isPermaLink="true"` and the Atom
+ * id is the permalink.
  */
 import { randomUUID } from 'node:crypto';
 import { Feed } from 'feed';
 import type { FeedDoc, FeedFormat, FeedItem } from './types.ts';
 import { toJsonFeed11 } from './json-feed.ts';
+import { rssDescriptionXml, rssTitleXml } from './rss-text.ts';
 import { escapeXml, guardCdata, stripForbidden } from './xml-safe.ts';
 
 /** The media type of each format. */
@@ -22,7 +24,6 @@ export const FEED_CONTENT_TYPES: Record<FeedFormat, string> = {
 export function renderFeed(doc: FeedDoc, format: FeedFormat): string {
   switch (format) {
     case 'rss':
-      // RSS titles and descriptions go out as CDATA; readers take them as text (checked with feedparser).
       return renderRss(doc);
     case 'atom':
       return renderAtom(doc);
@@ -71,8 +72,38 @@ function toFeed(doc: FeedDoc, format: FeedFormat, text: (s: string) => string, c
   return feed;
 }
 
+// `feed` writes item titles and summaries as CDATA (RSS) or as CDATA with type="html" (Atom), and
+// neither is how they should reach readers. It is given placeholders that no article can contain, then
+// each is replaced by its own encoding of the text in one pass (a pattern over the CDATA itself could
+// start inside an HTML body that holds such markup). One pattern per format for every render
+// (compiling one per nonce cost more than the replacing), the nonce compared in the replacer.
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const RSS_PLACEHOLDER = new RegExp(`<(title|description)><!\\[CDATA\\[(${UUID})-(\\d+)\\]\\]><\\/\\1>`, 'gu');
+const ATOM_PLACEHOLDER = new RegExp(`<(title|summary) type="html"><!\\[CDATA\\[(${UUID})-(\\d+)\\]\\]><\\/\\1>`, 'gu');
+
+/**
+ * The items with placeholders for their titles and summaries, and a function that writes them back.
+ * An empty text stays empty, and `feed` then writes no element for it (RSS titles, all summaries),
+ * except an Atom title: `feed` always writes one, and RFC 4287 requires it.
+ */
+function withPlaceholders(doc: FeedDoc, pattern: RegExp, emptyTitle: boolean, write: (element: string, text: string) => string) {
+  const nonce = randomUUID();
+  const texts: string[] = [];
+  const placeholder = (text: string, keepEmpty = false) => {
+    const clean = stripForbidden(text);
+    return clean === '' && !keepEmpty ? '' : `${nonce}-${texts.push(clean) - 1}`;
+  };
+  const items = doc.items.map((item) => ({ ...item, title: placeholder(item.title, emptyTitle), summary: placeholder(item.summary) }));
+  const fill = (xml: string) =>
+    xml.replace(pattern, (written, element: string, id: string, i: string) => (id === nonce ? write(element, texts[Number(i)]!) : written));
+  return { doc: { ...doc, items }, fill };
+}
+
 function renderRss(doc: FeedDoc): string {
-  const xml = toFeed(doc, 'rss', xmlText, xmlCdata).rss2();
+  const { doc: marked, fill } = withPlaceholders(doc, RSS_PLACEHOLDER, false, (element, text) =>
+    `<${element}>${element === 'title' ? rssTitleXml(text) : rssDescriptionXml(text)}</${element}>`,
+  );
+  const xml = fill(toFeed(marked, 'rss', xmlText, xmlCdata).rss2());
   // `feed` declares the dc namespace only when some item has a body; dc:creator always needs it.
   const rss = xml.replace(/<rss version="2\.0"(?![^>]*xmlns:dc=)/u, '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"');
   return `${addChannelLinks(rss, 'rss', doc.hubs.map((href) => ({ rel: 'hub', href })))}\n`;
@@ -103,25 +134,9 @@ function addChannelLinks(xml: string, format: 'rss' | 'atom', links: readonly Ch
   return xml.slice(0, at) + written.join('') + xml.slice(at);
 }
 
-// A placeholder as `feed` writes it; one pattern for every render (compiling one per nonce cost more
-// than the replacing), the nonce compared in the replacer.
-const PLACEHOLDER_WRITTEN = /<(title|summary) type="html"><!\[CDATA\[([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-(\d+)\]\]><\/\1>/gu;
-
 function renderAtom(doc: FeedDoc): string {
-  // `feed` writes entry titles and summaries as CDATA with type="html"; they are plain text. It is
-  // given placeholders that no article can contain, then each is replaced by its escaped text in one
-  // pass (a pattern over the CDATA itself could start inside an HTML body that holds such markup).
-  const nonce = randomUUID();
-  const texts: string[] = [];
-  const placeholder = (text: string) => `${nonce}-${texts.push(text) - 1}`;
-  const items = doc.items.map((item) => ({
-    ...item,
-    title: placeholder(item.title),
-    // An empty summary stays empty, and `feed` then writes no <summary>.
-    summary: stripForbidden(item.summary) === '' ? '' : placeholder(item.summary),
-  }));
-  const xml = addChannelLinks(toFeed({ ...doc, items }, 'atom', xmlText, xmlCdata).atom1(), 'atom', doc.hubs.map((href) => ({ rel: 'hub', href })));
-  return `${xml.replace(PLACEHOLDER_WRITTEN, (written, element: string, id: string, i: string) =>
-    id === nonce ? `<${element} type="text">${escapeXml(stripForbidden(texts[Number(i)]!))}</${element}>` : written,
-  )}\n`;
+  // Atom can say "plain text": `type="text"`, with the text escaped.
+  const { doc: marked, fill } = withPlaceholders(doc, ATOM_PLACEHOLDER, true, (element, text) => `<${element} type="text">${escapeXml(text)}</${element}>`);
+  const xml = addChannelLinks(fill(toFeed(marked, 'atom', xmlText, xmlCdata).atom1()), 'atom', doc.hubs.map((href) => ({ rel: 'hub', href })));
+  return `${xml}\n`;
 }

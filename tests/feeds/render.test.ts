@@ -120,7 +120,8 @@ describe('renderFeed', { timeout: 30_000 }, () => {
         'Tue, 30 Apr 2024 08:00:00 GMT',
         'Mon, 29 Apr 2024 07:00:00 GMT',
       ]);
-      expect(xml).toContain('<description><![CDATA[A summary with <angle brackets> & an ampersand.]]></description>');
+      // The summary is plain text, written as HTML whose text it is (src/feeds/rss-text.ts).
+      expect(xml).toContain('<description>A summary with &amp;lt;angle brackets&amp;gt; &amp;amp; an ampersand.</description>');
       expect(xml).toContain('<content:encoded><![CDATA[<p><strong>Bold</strong> text and a list.</p>');
       expect(all(xml, /<category>([^<]*)<\/category>/g)).toEqual([
         'Venezuela',
