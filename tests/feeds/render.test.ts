@@ -333,13 +333,15 @@ describe('renderFeed', { timeout: 30_000 }, () => {
       expect(names).toEqual(['Ann &amp;amp; Bob', 'Tom &amp;amp; Jerry &amp;#38;']);
     });
 
-    it('stay well-formed when an HTML body holds Atom markup of its own', async () => {
-      const markup = '<title type="html"><![CDATA[not a title]]></title><summary type="html"><![CDATA[x]]></summary>';
+    it('stay well-formed when an HTML body holds Atom or RSS markup of its own', async () => {
+      const markup =
+        '<title type="html"><![CDATA[not a title]]></title><summary type="html"><![CDATA[x]]></summary><title><![CDATA[nor this]]></title><description><![CDATA[y]]></description>';
       const articles = [createArticle({ id: 'a', format: 'markdown', contentHtml: markup }), createArticle({ id: 'b', title: 'Second' })];
-      const { json, atom } = await expectSameFeed(renderAll(articles));
+      const { json, rss, atom } = await expectSameFeed(renderAll(articles));
       expect(json.items.map((i) => i.title)).toEqual(['Venezuela restores diplomatic relations', 'Second']);
       expect(json.items[0]!.content_html).toBe(markup);
       expect(atom.entries).toHaveLength(2);
+      expect(rss.entries.map((e) => e.title)).toEqual(['Venezuela restores diplomatic relations', 'Second']);
     });
 
     it('say LF wherever an article says CR or CRLF, as XML readers do', async () => {
