@@ -156,7 +156,8 @@ async function measure(): Promise<Record<string, Record<string, { title: string;
 
 function printTable(field: 'title' | 'summary', measured: Awaited<ReturnType<typeof measure>>): void {
   const encodings = Object.keys(ENCODINGS);
-  console.log(`\n## <${field === 'title' ? 'title' : 'description'}>: what each client yields (ok = exactly the literal)\n`);
+  const what = field === 'title' ? '<title>: the title each client yields' : "<description>: each client's text of it";
+  console.log(`\n## ${what} (ok = exactly the literal)\n`);
   for (const [client, byEncoding] of Object.entries(measured)) {
     console.log(`### ${client}\n`);
     console.log(`| literal | ${encodings.join(' | ')} |`);
