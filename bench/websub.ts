@@ -8,6 +8,7 @@
  *   npm run bench:websub -- [--size 10k] [--subscribers 1000] [--answer-ms 100] [--duration 3]
  */
 import { cp, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -20,6 +21,12 @@ import { freePort } from './lib/ports.ts';
 import { findWrk, runWrk } from './lib/wrk.ts';
 
 const TAG = 'benchpush';
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -90,18 +97,37 @@ async function main(): Promise<void> {
     const settings = { tool: { name: "wrk" as const, binary: wrk }, connections, durationS, warmupS: 1 };
     const idle = await runWrk(wrk, baseUrl, requests, settings);
 
-    const name = 'bench-push-1.txt';
-    await writeFile(path.join(articlesDir, `.${name}.tmp`), article(1));
-    const changedAt = Date.now();
-    await rename(path.join(articlesDir, `.${name}.tmp`), path.join(articlesDir, name));
+    const write = async (n: number) => {
+      const name = `bench-push-${n}.txt`;
+      await writeFile(path.join(articlesDir, `.${name}.tmp`), article(n));
+      delivered.clear();
+      const at = Date.now();
+      await rename(path.join(articlesDir, `.${name}.tmp`), path.join(articlesDir, name));
+      return at;
+    };
+    const allDelivered = async () => {
+      for (let waited = 0; delivered.size < subscribers && waited < 300; waited++) await new Promise((r) => setTimeout(r, 100));
+    };
+
+    // A fan-out with no other load: what it costs the server in CPU time, and how long it takes.
+    const cpuBefore = cpuSeconds(server.pid);
+    const quietAt = await write(1);
+    await allDelivered();
+    const quietLast = Math.max(...delivered.values()) - quietAt;
+    await new Promise((r) => setTimeout(r, 300));
+    const fanOutCpu = cpuSeconds(server.pid) - cpuBefore;
+
+    // The same under load: req/s of the feed while the fan-out runs.
+    const changedAt = await write(2);
     const during = await runWrk(wrk, baseUrl, requests, { ...settings, warmupS: 0 });
-    for (let waited = 0; delivered.size < subscribers && waited < 300; waited++) await new Promise((r) => setTimeout(r, 100));
+    await allDelivered();
     const last = Math.max(...delivered.values());
     const first = Math.min(...delivered.values());
 
     console.log('');
     console.log(`WebSub fan-out: ${size.label} articles, ${subscribers} subscribers of /tags/${TAG}/rss.xml, each answering after ${answerMs} ms`);
-    console.log(`  deliveries received: ${delivered.size} of ${subscribers}`);
+    console.log(`  without other load: last delivery ${quietLast} ms after the write; the server spent ${(fanOutCpu * 1000).toFixed(0)} ms of CPU on the fan-out (${((fanOutCpu * 1e6) / subscribers).toFixed(0)} µs a delivery)`);
+    console.log(`  under load: deliveries received: ${delivered.size} of ${subscribers}`);
     console.log(`  first delivery ${first - changedAt} ms after the write, last ${last - changedAt} ms after it (target: last within 5000 ms)`);
     console.log(`  feed req/s idle ${Math.round(idle.rps)}, during the fan-out ${Math.round(during.rps)} (${(during.rps / idle.rps).toFixed(2)}×; target ≥ 0.8×), wrk -c${connections} ${durationS} s each`);
     console.log(`  unexpected answers: idle ${idle.unexpected}, during ${during.unexpected}`);
