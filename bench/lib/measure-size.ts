@@ -6,7 +6,7 @@ import { measureNewArticle } from './freshness.ts';
 import { runLoad, type LoadFigure, type LoadSettings } from './load.ts';
 import { readPeakRss } from './memory.ts';
 import { startNginx, stopNginx } from './nginx.ts';
-import type { ClassId, ServerFigures, SizeResult } from './results.ts';
+import type { ClassId, SizeResult } from './results.ts';
 import { FEED_LIMIT, startNaiveServer, startOurServer, stopServer, waitForFirstFeed } from './server-process.ts';
 import { pickTags } from './tags.ts';
 

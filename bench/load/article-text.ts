@@ -53,7 +53,7 @@ export function makeArticleText(r: Random, seq: number): string {
   const count = 2 + r.int(3);
   for (let i = 0; i < count; i++) lines.push(r.pick(PARAGRAPHS), '');
   lines.push(pickTags(r).map((t) => `#${t}`).join(' '));
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** Builds a file the server must skip: empty, blank, broken front matter, no title, or over the size limit (rarely). */

@@ -111,7 +111,7 @@ function writeEffectLines(s: RunSummary): string[] {
 function serverLines(s: RunSummary): string[] {
   return [
     `server stderr: ${s.serverStderrLines} lines${s.serverStderrLines ? ' (first and last):' : ''}`,
-    ...s.serverStderrSample.map((line) => `  | ${line.length > 200 ? line.slice(0, 200) + '...' : line}`),
+    ...s.serverStderrSample.map((line) => `  | ${line.length > 200 ? `${line.slice(0, 200)}...` : line}`),
     ...(s.serverCrash ? [`SERVER EXITED DURING THE RUN: ${s.serverCrash}`] : []),
     `server stop: ${s.serverStop}`,
     ...(s.keptLogs ? [`logs and corpus kept in ${s.keptLogs} (writer.log, server.log, articles/)`] : []),

@@ -15,7 +15,7 @@ const port = Number(process.argv[3] ?? process.env.PORT ?? 3001);
 const base = `http://127.0.0.1:${port}`;
 const LIMIT = 20;
 const norm = (t: string): string => t.normalize('NFKC').toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
-const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeText = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function parse(file: string): Article | undefined {
   let lines = readFileSync(path.join(dir, file), 'utf8').split('\n').map((l) => l.trim());
@@ -45,7 +45,7 @@ function render(list: Article[], title: string, prefix: string, file: string): R
   for (const a of list.slice(0, LIMIT)) {
     const link = `${base}/articles/${a.id}`;
     feed.addItem({ title: a.title, id: link, link, date: a.date, description: a.paragraphs[0],
-      content: a.paragraphs.map((p) => `<p>${escape(p)}</p>`).join('\n'), category: a.tags.map((name) => ({ name })) });
+      content: a.paragraphs.map((p) => `<p>${escapeText(p)}</p>`).join('\n'), category: a.tags.map((name) => ({ name })) });
   }
   return new Response(serialize(feed), { headers: { 'content-type': type } });
 }

@@ -192,6 +192,7 @@ function parseOrThrow(bytes: Uint8Array, info: ArticleFileInfo, withBody: boolea
     format: info.format,
     title: detach(title),
     date,
+    // biome-ignore lint/complexity/useMathMinMax: these are Dates, and Math.max would give a number
     updated: modified > date ? modified : date,
     author: fm.author === undefined ? undefined : detach(fm.author),
     summary: detach(fm.summary ?? shorten(firstParagraph, SUMMARY_LENGTH)),

@@ -59,6 +59,7 @@ const FOLD_SPECIAL: Record<string, string> = {
   '\u1c87': 'ѣ',
   '\u1c88': 'ꙋ',
 };
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: each entry is one code point (the u flag), a combining one included on purpose
 const NEEDS_FOLD = /[ς\u0345\u1c80-\u1c88\u13f8-\u13fd\uab70-\uabbf\u1f80-\u1faf\u1fb2-\u1fb4\u1fb7\u1fc2-\u1fc4\u1fc7\u1ff2-\u1ff4\u1ff7]/u;
 
 /** Full case folding of text already in NFKC and lower case (see FOLD_SPECIAL). */
@@ -66,6 +67,7 @@ function foldCase(lower: string): string {
   if (!NEEDS_FOLD.test(lower)) return lower;
   return lower
     .normalize('NFD')
+    // biome-ignore lint/suspicious/noMisleadingCharacterClass: U+0345 stands alone here, after NFD
     .replace(/[ς\u0345\u1c80-\u1c88]/gu, (c) => FOLD_SPECIAL[c]!)
     // Cherokee folds to its capitals (encoded first), the one script that folds upward.
     .replace(/[\u13f8-\u13fd]/gu, (c) => String.fromCharCode(c.charCodeAt(0) - 8))

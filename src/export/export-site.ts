@@ -13,7 +13,7 @@ import { SecurityHeaders } from '../server/security.ts';
 import { HEADERS_FILE, renderHeadersFile } from './host-files.ts';
 import { readManifest, removeStale, writeManifest } from './manifest.ts';
 import { OutputWriter, type WriteCounts } from './output-writer.ts';
-import { renderShard, type ShardResult } from './render-shard.ts';
+import { renderShard, } from './render-shard.ts';
 import { maxShards } from './shard.ts';
 import { runShardInWorker } from './workers.ts';
 

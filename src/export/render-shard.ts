@@ -59,7 +59,11 @@ export async function renderShard(options: ShardOptions): Promise<ShardResult> {
     plugins: [
       {
         beforeRequestHook: shardHook(PARAMETERISED_ROUTES, options.shard, options.shards),
-        afterResponseHook: (res) => (res.status === 200 ? res : (failed++, false)),
+        afterResponseHook: (res) => {
+          if (res.status === 200) return res;
+          failed++;
+          return false;
+        },
       },
     ],
   });

@@ -143,7 +143,11 @@ export class ArticleMetaCache implements MetaCache {
     this.#flush = undefined;
     const pending = this.#pending;
     this.#pending = [];
-    if (pending.length > 0) this.#db.transaction(() => pending.forEach((write) => write()))();
+    if (pending.length > 0) {
+      this.#db.transaction(() => {
+        for (const write of pending) write();
+      })();
+    }
   }
 
   close(): void {

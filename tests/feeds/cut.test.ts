@@ -20,7 +20,7 @@ describe('cutFeed', () => {
       const cut = cutFeed(text, format, 4)!;
       expect(cut.items).toHaveLength(4);
       expect(cut.head + cut.items.join(ITEM_SEPARATORS[format]) + cut.foot).toBe(text);
-      cut.items.forEach((item, i) => expect(item).toContain(`Article ${i}`));
+      for (const [i, item] of cut.items.entries()) expect(item).toContain(`Article ${i}`);
     }
   });
 
