@@ -255,6 +255,36 @@ describe('the hub in its default configuration', () => {
     }
   });
 
+  it('answers 429 past its bounds on subscriptions per callback host and on requests per client', async () => {
+    const bounded = await startServer(['--articles-dir', dir], {
+      WEBSUB_ALLOW_PRIVATE_CALLBACKS: 'true',
+      WEBSUB_MAX_SUBSCRIPTIONS_PER_HOST: '2',
+    });
+    const limitedRate = await startServer(['--articles-dir', dir], { WEBSUB_ALLOW_PRIVATE_CALLBACKS: 'true', WEBSUB_RATE_BURST: '3', WEBSUB_RATE_PER_SECOND: '1' });
+    try {
+      const hub = `${bounded.url}/websub`;
+      const topic = `${bounded.url.replace('127.0.0.1', 'localhost')}/rss.xml`;
+      for (const n of [1, 2]) {
+        expect((await requestSubscription(hub, { topic, callback: subscriber.url(`/ten/${n}`) })).status).toBe(202);
+        await eventually(async () => (bounded.stderr().includes(`subscribed ${subscriber.url(`/ten/${n}`)}`) ? true : undefined), `subscription ${n}`);
+      }
+      const third = await requestSubscription(hub, { topic, callback: subscriber.url('/ten/3') });
+      expect(third.status).toBe(429);
+      expect(third.body).toMatch(/callbacks on 127\.0\.0\.1 hold the most subscriptions this hub takes \(2\)/u);
+      // A re-subscription of an existing callback is not a new one: it is let through.
+      expect((await requestSubscription(hub, { topic, callback: subscriber.url('/ten/1') })).status).toBe(202);
+
+      // A burst of 3, refilled at 1 a second: of 5 requests sent at once, 2 are turned away.
+      const rateTopic = `${limitedRate.url.replace('127.0.0.1', 'localhost')}/rss.xml`;
+      const answers = await Promise.all([1, 2, 3, 4, 5].map((n) => requestSubscription(`${limitedRate.url}/websub`, { topic: rateTopic, callback: subscriber.url(`/ten/rate/${n}`) })));
+      expect(answers.map((a) => a.status).sort()).toEqual([202, 202, 202, 429, 429]);
+      expect(answers.find((a) => a.status === 429)!.body).toMatch(/Too many subscription requests from this address/u);
+    } finally {
+      await bounded.stop();
+      await limitedRate.stop();
+    }
+  });
+
   it('refuses to start on a damaged state file, naming it', async () => {
     const damaged = await mkdtemp(join(tmpdir(), 'tagfeeds-damaged-'));
     await writeFile(join(damaged, 'tagfeeds.db'), 'this is not a database, it is a text file that took its place\n'.repeat(100));
