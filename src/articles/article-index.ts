@@ -1,7 +1,9 @@
 /**
  * The in-memory index of articles: by id, newest first for the site, and by tag with each tag's articles
  * newest first, so a tag feed costs work in proportion to the items it shows. It also decides what is
- * public: drafts never are, and an article dated in the future becomes public at that moment.
+ * public: drafts never are, and an article dated in the future becomes public when `releaseDue` is
+ * called at or after its time — the release scheduler's job (release-scheduler.ts), in one place:
+ * reading the index never changes it.
  *
  * Every change reports the scopes it touched (`site`, `tags`, `tag:<key>`, `article:<id>`) to listeners,
  * which is how cached feeds and pages know to rebuild: only what a change touches is rebuilt.
@@ -53,13 +55,11 @@ export class ArticleIndex {
 
   /** Number of public articles. */
   get size(): number {
-    this.releaseDue();
     return this.#timeline.length;
   }
 
   /** Number of public tags. */
   get tagCount(): number {
-    this.releaseDue();
     return this.#byTag.size;
   }
 
@@ -147,20 +147,17 @@ export class ArticleIndex {
 
   /** A public article by id. */
   get(id: string): ArticleMeta | undefined {
-    this.releaseDue();
     const meta = this.#winners.get(id);
-    return meta && this.#isPublic(meta) ? meta : undefined;
+    return meta && this.#isPublished(meta) ? meta : undefined;
   }
 
   /** The latest public articles, newest first. */
   latest(limit: number): ArticleMeta[] {
-    this.releaseDue();
     return this.#timeline.slice(0, limit);
   }
 
   /** The latest public articles carrying a tag (by normalised key), or undefined for no such tag. */
   tagged(key: string, limit: number): { tag: Tag; count: number; articles: ArticleMeta[] } | undefined {
-    this.releaseDue();
     const list = this.#byTag.get(key);
     if (!list) return undefined;
     return { tag: labelOf(key, list[0]!), count: list.length, articles: list.slice(0, limit) };
@@ -168,7 +165,6 @@ export class ArticleIndex {
 
   /** Every public tag with its article count, most used first, then by key. */
   tags(): TagSummary[] {
-    this.releaseDue();
     const out: TagSummary[] = [];
     for (const [key, list] of this.#byTag) out.push({ ...labelOf(key, list[0]!), count: list.length, latest: list[0]! });
     return out.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -190,8 +186,9 @@ export class ArticleIndex {
     this.#emit(scopes);
   }
 
-  #isPublic(meta: ArticleMeta): boolean {
-    return !meta.draft && meta.date.getTime() <= this.#now();
+  /** Whether an article is on the timeline (not a draft, and released). */
+  #isPublished(meta: ArticleMeta): boolean {
+    return !meta.draft && !this.#scheduled.includes(meta);
   }
 
   #dropCandidate(meta: ArticleMeta): void {

@@ -4,16 +4,13 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { watchArticles } from '../articles/watch.ts';
 import type { Config } from '../config.ts';
-import type { ArticleIndex } from '../articles/article-index.ts';
+import { scheduleReleases } from '../articles/release-scheduler.ts';
 import { createApp } from '../server/app.ts';
 import { FEED_FORMATS } from '../feeds/types.ts';
 import { describeProblem, loadSite, summaryLine } from '../articles/load-site.ts';
 import { createPush } from './push.ts';
 import { realpathSync } from 'node:fs';
 import { ArticleMetaCache } from '../state/article-cache.ts';
-
-/** Longest delay Node's timers accept, in ms. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Runs the server until SIGTERM or SIGINT. */
 export async function serveCommand(config: Config): Promise<void> {
@@ -74,25 +71,4 @@ function openArticleCache(config: Config): ArticleMetaCache | undefined {
     console.error(`article cache in ${config.stateDir} not used: ${(error as Error).message}`);
     return undefined;
   }
-}
-
-/**
- * Publishes scheduled articles at their time without a request or a file change: a timer is kept set
- * for the next one, and re-set whenever the index changes.
- */
-function scheduleReleases(index: ArticleIndex): { stop(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
-    clearTimeout(timer);
-    const next = index.nextReleaseAt();
-    if (next === undefined) return;
-    timer = setTimeout(() => {
-      index.releaseDue();
-      arm();
-    }, Math.min(Math.max(next - Date.now(), 0) + 5, MAX_TIMER_MS));
-    timer.unref();
-  };
-  index.onChange(arm);
-  arm();
-  return { stop: () => clearTimeout(timer) };
 }

@@ -47,7 +47,6 @@ export class SiteResponses {
 
   /** A feed of the site (no tag key) or of a tag; undefined for a tag with no public article. */
   feed(format: FeedFormat, tagKey?: string): Prepared | Promise<Prepared | undefined> {
-    this.index.releaseDue();
     const scope = tagKey === undefined ? SITE_SCOPE : tagScope(tagKey);
     return this.cache.get(scope, format, async () => {
       const found = tagKey === undefined ? { articles: this.index.latest(this.feedLimit), tag: undefined } : this.index.tagged(tagKey, this.feedLimit);
@@ -62,7 +61,6 @@ export class SiteResponses {
 
   /** The home page. */
   home(): Prepared | Promise<Prepared | undefined> {
-    this.index.releaseDue();
     return this.cache.get(SITE_SCOPE, 'page', async () => {
       const articles = this.index.latest(PAGE_LIMIT);
       return prepare(homePage(this.site, articles), HTML, latestUpdate(articles));
@@ -71,7 +69,6 @@ export class SiteResponses {
 
   /** An article's page; undefined when no public article has that id. */
   article(id: string): Prepared | Promise<Prepared | undefined> {
-    this.index.releaseDue();
     return this.cache.get(articleScope(id), 'page', async () => {
       const article = this.index.get(id);
       if (!article) return undefined;
@@ -81,7 +78,6 @@ export class SiteResponses {
 
   /** The list of tags. */
   tags(): Prepared | Promise<Prepared | undefined> {
-    this.index.releaseDue();
     return this.cache.get(TAGS_SCOPE, 'page', async () => {
       const tags = this.index.tags();
       return prepare(tagsPage(this.site, tags), HTML, latestUpdate(tags.map((t) => t.latest)));
@@ -90,7 +86,6 @@ export class SiteResponses {
 
   /** A tag's page; undefined for a tag with no public article. */
   tag(tagKey: string): Prepared | Promise<Prepared | undefined> {
-    this.index.releaseDue();
     return this.cache.get(tagScope(tagKey), 'page', async () => {
       const found = this.index.tagged(tagKey, PAGE_LIMIT);
       if (!found) return undefined;
@@ -100,7 +95,6 @@ export class SiteResponses {
 
   /** The OPML list of every tag's feed. */
   opml(): Prepared | Promise<Prepared | undefined> {
-    this.index.releaseDue();
     return this.cache.get(TAGS_SCOPE, 'opml', async () => {
       const tags = this.index.tags();
       const updated = latestUpdate(tags.map((t): ArticleMeta => t.latest));

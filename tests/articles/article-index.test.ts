@@ -99,8 +99,13 @@ describe('ArticleIndex', () => {
     expect(index.tagged('soon', 10)).toBeUndefined();
     expect(index.nextReleaseAt()).toBe(at('2024-01-02T00:00:00Z').getTime());
     now = at('2024-01-02T00:00:00Z').getTime();
+    // Reading never changes the index: the article appears when the scheduler releases it.
+    expect(ids(index.latest(10))).toEqual(['now']);
+    expect(index.get('later')).toBeUndefined();
+    index.releaseDue();
     expect(ids(index.latest(10))).toEqual(['later', 'now']);
     expect(index.tagged('soon', 10)?.count).toBe(1);
+    expect(index.get('later')?.id).toBe('later');
   });
 
   it('tells listeners which scopes a change touches', () => {

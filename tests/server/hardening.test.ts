@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ArticleIndex } from '../../src/articles/article-index.ts';
 import { ContentStore } from '../../src/articles/content.ts';
 import { toMeta } from '../../src/articles/types.ts';
+import { scheduleReleases } from '../../src/articles/release-scheduler.ts';
 import { createApp } from '../../src/server/app.ts';
 import { createArticle, createConfig, createTestApp } from '../support/factory.ts';
 
@@ -97,17 +98,23 @@ describe('drafts and scheduled articles', () => {
   });
 
   it('publishes a scheduled article when its time comes, with no file change, and changes the ETags then', async () => {
-    let now = NOW;
-    const { app } = createTestApp(articles(), { now: () => now });
+    // The release scheduler's own timer, on a fake clock: no request and no file change releases it.
+    vi.useFakeTimers({ now: NOW, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const { app, index } = createTestApp(articles());
+    const releases = scheduleReleases(index);
+    onTestFinished(() => {
+      releases.stop();
+      vi.useRealTimers();
+    });
     const before = await app.request('/tags/common/rss.xml');
     const siteBefore = await app.request('/feed.json');
     expect(await before.text()).not.toContain('Scheduled piece');
 
-    now = NOW + 59_000;
+    vi.advanceTimersByTime(59_000);
     const still = await app.request('/tags/common/rss.xml');
     expect(still.headers.get('etag')).toBe(before.headers.get('etag'));
 
-    now = NOW + 60_000;
+    vi.advanceTimersByTime(1_000 + 10);
     const after = await app.request('/tags/common/rss.xml');
     expect(await after.text()).toContain('Scheduled piece');
     expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'));
