@@ -14,10 +14,12 @@ export interface Config {
   siteAuthor: string;
   siteLanguage: string;
   feedLimit: number;
+  archiveSize: number;
   maxFileSize: number;
   cacheMaxAge: number;
   cacheSMaxAge: number;
   cacheStaleWhileRevalidate: number;
+  archiveMaxAge: number;
   logRequests: boolean;
   stateDir: string;
   websub: boolean;
@@ -59,10 +61,12 @@ export const OPTIONS: readonly Option[] = [
   { key: 'siteAuthor', env: 'SITE_AUTHOR', flag: '--site-author', kind: 'string', fallback: () => 'Tagfeeds', help: 'author of articles that name none' },
   { key: 'siteLanguage', env: 'SITE_LANGUAGE', flag: '--site-language', kind: 'string', fallback: () => 'en', help: 'language of the feeds (BCP 47)' },
   { key: 'feedLimit', env: 'FEED_LIMIT', flag: '--feed-limit', kind: 'int', min: 1, max: 1000, fallback: () => '50', help: 'items per feed' },
+  { key: 'archiveSize', env: 'ARCHIVE_SIZE', flag: '--archive-size', kind: 'int', min: 1, max: 1000, fallback: () => '50', help: 'items per archive document (RFC 5005), at most FEED_LIMIT' },
   { key: 'maxFileSize', env: 'MAX_FILE_SIZE', flag: '--max-file-size', kind: 'int', min: 1, max: 64 * 1024 * 1024, fallback: () => String(1024 * 1024), help: 'largest article file read, in bytes' },
   { key: 'cacheMaxAge', env: 'CACHE_MAX_AGE', flag: '--cache-max-age', kind: 'int', min: 0, max: 31536000, fallback: () => '300', help: 'Cache-Control max-age of feeds and pages, in seconds' },
   { key: 'cacheSMaxAge', env: 'CACHE_S_MAXAGE', flag: '--cache-s-maxage', kind: 'int', min: 0, max: 31536000, fallback: (c) => String(c.cacheMaxAge), help: 'Cache-Control s-maxage (shared caches, CDNs), in seconds' },
   { key: 'cacheStaleWhileRevalidate', env: 'CACHE_STALE_WHILE_REVALIDATE', flag: '--cache-stale-while-revalidate', kind: 'int', min: 0, max: 31536000, fallback: () => '60', help: 'Cache-Control stale-while-revalidate, in seconds' },
+  { key: 'archiveMaxAge', env: 'ARCHIVE_MAX_AGE', flag: '--archive-max-age', kind: 'int', min: 0, max: 31536000, fallback: () => '86400', help: 'Cache-Control max-age and s-maxage of archive documents, in seconds' },
   { key: 'logRequests', env: 'LOG_REQUESTS', flag: '--log-requests', kind: 'bool', fallback: () => 'false', help: 'log every request (true/false)' },
   { key: 'stateDir', env: 'STATE_DIR', flag: '--state-dir', kind: 'string', fallback: () => '.tagfeeds', help: 'folder of the server\'s own state (WebSub subscriptions), created on first use' },
   { key: 'websub', env: 'WEBSUB', flag: '--websub', kind: 'bool', fallback: () => 'on', help: 'WebSub push: on (the built-in hub, or WEBSUB_HUBS) or off (no hub advertised)' },
@@ -122,6 +126,11 @@ export function readConfig(env: Record<string, string | undefined> = {}, argv: r
   const result = config as Config;
   if (result.websubMinLeaseSeconds > result.websubMaxLeaseSeconds) {
     throw new ConfigError(`WEBSUB_MIN_LEASE_SECONDS (${result.websubMinLeaseSeconds}) is above WEBSUB_MAX_LEASE_SECONDS (${result.websubMaxLeaseSeconds})`);
+  }
+  // Only complete pages are archives (see server/archives.ts): the newest FEED_LIMIT articles must hold
+  // the up to ARCHIVE_SIZE - 1 that no archive has yet, or following the chain would miss them.
+  if (result.archiveSize > result.feedLimit) {
+    throw new ConfigError(`ARCHIVE_SIZE (${result.archiveSize}) is above FEED_LIMIT (${result.feedLimit}): the subscription feed must hold the articles no archive has yet`);
   }
   return result;
 }

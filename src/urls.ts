@@ -32,4 +32,29 @@ export class SiteUrls {
   feed(format: FeedFormat, tagKey?: string): string {
     return tagKey === undefined ? `${this.base}/${FEED_FILES[format]}` : `${this.tag(tagKey)}/${FEED_FILES[format]}`;
   }
+  /** Archive document `n` (from 1, the oldest) of the site's or a tag's feed (RFC 5005 §4). */
+  archive(format: FeedFormat, n: number, tagKey?: string): string {
+    return `${tagKey === undefined ? this.base : this.tag(tagKey)}/archive/${n}/${FEED_FILES[format]}`;
+  }
+  /** Page `n` (from 1, the newest) of the home page or of a tag's page; page 1 is the page itself. */
+  page(n: number, tagKey?: string): string {
+    if (n === 1) return tagKey === undefined ? this.home() : this.tag(tagKey);
+    return `${tagKey === undefined ? this.base : this.tag(tagKey)}/page/${n}`;
+  }
+  /** The sitemap (sitemaps.org), or one child sitemap of the sitemap index. */
+  sitemap(n?: number): string {
+    return n === undefined ? `${this.base}/sitemap.xml` : `${this.base}/sitemaps/${n}.xml`;
+  }
+  robots(): string {
+    return `${this.base}/robots.txt`;
+  }
+}
+
+/**
+ * The number in an archive or page URL: decimal from 1, without leading zeros (one URL per document);
+ * undefined for anything else.
+ */
+export function parsePageNumber(segment: string): number | undefined {
+  if (!/^[1-9][0-9]{0,8}$/u.test(segment)) return undefined;
+  return Number(segment);
 }

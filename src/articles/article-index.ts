@@ -163,6 +163,25 @@ export class ArticleIndex {
     return { tag: labelOf(key, list[0]!), count: list.length, articles: list.slice(0, limit) };
   }
 
+  /**
+   * Part of the site's (no tag key) or a tag's articles by position, without scanning or sorting: the
+   * lists are kept newest first, so any range of them is one slice. Positions count from the newest
+   * (`from: 'newest'`, 0 is the newest article) or from the oldest (`'oldest'`, 0 is the oldest, as
+   * archive documents are numbered); either way `articles` is newest first. `total` is the number of
+   * public articles in the scope. Undefined for a tag with no public article.
+   * @example index.range(undefined, 0, 50, 'oldest') // the 50 oldest articles of the site, newest first
+   */
+  range(tagKey: string | undefined, start: number, end: number, from: 'newest' | 'oldest' = 'newest'): { tag?: Tag; total: number; articles: ArticleMeta[] } | undefined {
+    this.releaseDue();
+    const list = tagKey === undefined ? this.#timeline : this.#byTag.get(tagKey);
+    if (!list) return undefined;
+    const total = list.length;
+    const lo = Math.max(0, from === 'newest' ? start : total - end);
+    const hi = Math.min(total, from === 'newest' ? end : total - start);
+    const articles = hi > lo ? list.slice(lo, hi) : [];
+    return { tag: tagKey === undefined ? undefined : labelOf(tagKey, articles[0] ?? list[0]!), total, articles };
+  }
+
   /** Every public tag with its article count, most used first, then by key. */
   tags(): TagSummary[] {
     const out: TagSummary[] = [];

@@ -1,15 +1,22 @@
 /**
  * The cache of prepared responses. Each entry belongs to one scope of the index (`site`, `tag:<key>`,
  * …) and is dropped when a change touches that scope, so an unchanged feed is never rendered twice.
+ * A scope holds any number of variants (three feeds, pages 1, 2, …, every archive document), so the
+ * cache remembers which keys each scope holds, in step with the LRU's own insertions and evictions:
+ * invalidating a scope deletes exactly its entries, and the bookkeeping is bounded with the LRU.
  * Bounded in bytes, least recently used first out, so a crawl over every tag cannot grow memory
  * without limit. Concurrent requests for the same missing entry share one render.
  */
 import { LRUCache } from 'lru-cache';
 import { preparedSize, type Prepared } from './prepared.ts';
 
-/** The variants kept per scope (their keys are `<scope> <variant>`). */
-export const VARIANTS = ['rss', 'atom', 'json', 'page', 'opml'] as const;
-export type Variant = (typeof VARIANTS)[number];
+/**
+ * A variant of a scope's responses (`rss`, `page`, `page-2`, `archive-3-atom`, …): keys are
+ * `<scope> <variant>`, and a variant holds no space, so the scope is everything before the last one.
+ */
+export type Variant = string;
+
+const scopeOf = (key: string) => key.slice(0, key.lastIndexOf(' '));
 
 /** Something that tells whether the data changed while a response was being built. */
 export interface Generation {
@@ -23,10 +30,27 @@ export class ResponseCache {
   /** The key each cached response is held under, so that `recount` can find it. */
   readonly #keys = new WeakMap<Prepared, string>();
   readonly #source: Generation;
+  /** The keys held per scope: exactly the LRU's keys, grouped. */
+  readonly #scopes = new Map<string, Set<string>>();
 
   constructor(source: Generation, maxBytes = 64 * 1024 * 1024) {
     this.#source = source;
-    this.#lru = new LRUCache({ maxSize: maxBytes, sizeCalculation: preparedSize });
+    this.#lru = new LRUCache({
+      maxSize: maxBytes,
+      sizeCalculation: preparedSize,
+      // Called for evictions and deletions. 'set' is a value replaced under the same key (still held),
+      // or one too large to keep (then `#put` sees the key gone and forgets it itself).
+      dispose: (_value, key, reason) => {
+        if (reason !== 'set') this.#forget(key);
+      },
+    });
+  }
+
+  /** Number of keys the per-scope bookkeeping holds (always `size`: exposed for tests). */
+  get trackedKeys(): number {
+    let n = 0;
+    for (const keys of this.#scopes.values()) n += keys.size;
+    return n;
   }
 
   /** Number of entries held. */
@@ -59,7 +83,7 @@ export class ResponseCache {
       .then((prepared) => {
         if (prepared && this.#source.generation === generation) {
           this.#keys.set(prepared, key);
-          this.#lru.set(key, prepared);
+          this.#put(key, prepared);
         }
         return prepared;
       })
@@ -70,7 +94,31 @@ export class ResponseCache {
 
   /** Drops every entry of the scopes a change touched. */
   invalidate(scopes: Iterable<string>): void {
-    for (const scope of scopes) for (const variant of VARIANTS) this.#lru.delete(`${scope} ${variant}`);
+    for (const scope of scopes) {
+      const keys = this.#scopes.get(scope);
+      // A copy: each delete's dispose takes the key out of the set being walked.
+      if (keys) for (const key of [...keys]) this.#lru.delete(key);
+    }
+  }
+
+  #put(key: string, prepared: Prepared): void {
+    this.#lru.set(key, prepared);
+    if (!this.#lru.has(key)) {
+      this.#forget(key);
+      return;
+    }
+    const scope = scopeOf(key);
+    const keys = this.#scopes.get(scope);
+    if (keys) keys.add(key);
+    else this.#scopes.set(scope, new Set([key]));
+  }
+
+  #forget(key: string): void {
+    const scope = scopeOf(key);
+    const keys = this.#scopes.get(scope);
+    if (!keys) return;
+    keys.delete(key);
+    if (keys.size === 0) this.#scopes.delete(scope);
   }
 
   /**
@@ -82,6 +130,6 @@ export class ResponseCache {
     if (key === undefined || this.#lru.peek(key) !== prepared) return;
     // lru-cache keeps the old size when the same value is set again: take it out and put it back.
     this.#lru.delete(key);
-    this.#lru.set(key, prepared);
+    this.#put(key, prepared);
   }
 }
