@@ -1,6 +1,6 @@
 /** Articles + site metadata -> the format-neutral feed document. */
 import type { ArticleMeta, Tag } from '../articles/types.ts';
-import { FEED_FORMATS, type FeedDoc, type FeedFormat, type FeedItem } from './types.ts';
+import { FEED_FORMATS, type FeedDoc, type FeedFormat, type FeedHistory, type FeedItem } from './types.ts';
 import type { SiteUrls } from '../urls.ts';
 
 /** The site-wide settings that every feed carries. */
@@ -14,8 +14,19 @@ export interface SiteInfo {
   hubs: readonly string[];
 }
 
-/** Builds the feed of the site (no tag) or of one tag, from articles newest first and their bodies. */
-export function buildFeed(site: SiteInfo, articles: readonly ArticleMeta[], bodies: readonly string[], tag?: Tag): FeedDoc {
+/** Where a built feed sits among its archives (see archives.ts), with the self URLs of an archive document. */
+export interface FeedPlace {
+  history: FeedHistory;
+  /** An archive document's own URLs; a subscription document's are the feed's. */
+  selfUrls?: Record<FeedFormat, string>;
+}
+
+/**
+ * Builds the feed of the site (no tag) or of one tag, from articles newest first and their bodies. An
+ * archive document (`place.history.archive`) announces no hub: it is no WebSub topic, it never changes
+ * in the usual case, and only subscription documents are pushed.
+ */
+export function buildFeed(site: SiteInfo, articles: readonly ArticleMeta[], bodies: readonly string[], tag?: Tag, place?: FeedPlace): FeedDoc {
   const items: FeedItem[] = articles.map((a, i) => ({
     url: site.urls.article(a.id),
     title: a.title,
@@ -26,7 +37,7 @@ export function buildFeed(site: SiteInfo, articles: readonly ArticleMeta[], bodi
     tags: a.tags,
     author: a.author,
   }));
-  const selfUrls = Object.fromEntries(FEED_FORMATS.map((f) => [f, site.urls.feed(f, tag?.key)])) as Record<FeedFormat, string>;
+  const selfUrls = place?.selfUrls ?? (Object.fromEntries(FEED_FORMATS.map((f) => [f, site.urls.feed(f, tag?.key)])) as Record<FeedFormat, string>);
   return {
     title: tag ? `${site.title}: #${tag.label}` : site.title,
     description: tag ? `Articles tagged #${tag.label} on ${site.title}` : site.description,
@@ -34,7 +45,8 @@ export function buildFeed(site: SiteInfo, articles: readonly ArticleMeta[], bodi
     author: site.author,
     homeUrl: tag ? site.urls.tag(tag.key) : site.urls.home(),
     selfUrls,
-    hubs: site.hubs,
+    hubs: place?.history.archive ? [] : site.hubs,
+    ...(place ? { history: place.history } : {}),
     updated: latestUpdate(articles),
     items,
   };

@@ -21,6 +21,9 @@ export function toJsonFeed11(json10: string, doc: FeedDoc): string {
     home_page_url: old.home_page_url,
     feed_url: old.feed_url,
     description: old.description,
+    // JSON Feed 1.1 `next_url` pages towards older items: the next older archive document (RFC 5005's
+    // prev-archive), so that a JSON client following it reads what RSS and Atom readers read.
+    ...(doc.history?.prevArchive ? { next_url: doc.history.prevArchive.json } : {}),
     authors: [{ name: stripForbidden(doc.author) }],
     language: doc.language,
     // JSON Feed 1.1 `hubs`: the WebSub hubs that push this feed.

@@ -106,13 +106,26 @@ function renderRss(doc: FeedDoc): string {
   const xml = fill(toFeed(marked, 'rss', xmlText, xmlCdata).rss2());
   // `feed` declares the dc namespace only when some item has a body; dc:creator always needs it.
   const rss = xml.replace(/<rss version="2\.0"(?![^>]*xmlns:dc=)/u, '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"');
-  return `${addChannelLinks(rss, 'rss', doc.hubs.map((href) => ({ rel: 'hub', href })))}\n`;
+  return `${addChannelLinks(rss, 'rss', channelLinks(doc, 'rss'), doc.history?.archive)}\n`;
 }
 
-/** A feed-level link that `feed` cannot write (it takes one hub at most). */
+/** A feed-level link that `feed` cannot write (it takes one hub at most, and no other rel). */
 interface ChannelLink {
   rel: string;
   href: string;
+}
+
+/** RFC 5005's namespace, for `<fh:archive/>`. */
+export const HISTORY_NAMESPACE = 'http://purl.org/syndication/history/1.0';
+
+/** A feed's links beside its self link: WebSub hubs, then its place among its archives (RFC 5005 §4). */
+function channelLinks(doc: FeedDoc, format: 'rss' | 'atom'): ChannelLink[] {
+  const links = doc.hubs.map((href) => ({ rel: 'hub', href }));
+  const history = doc.history;
+  if (history?.current) links.push({ rel: 'current', href: history.current[format] });
+  if (history?.prevArchive) links.push({ rel: 'prev-archive', href: history.prevArchive[format] });
+  if (history?.nextArchive) links.push({ rel: 'next-archive', href: history.nextArchive[format] });
+  return links;
 }
 
 const attribute = (text: string) => escapeXml(text).replaceAll('"', '&quot;');
@@ -121,9 +134,11 @@ const attribute = (text: string) => escapeXml(text).replaceAll('"', '&quot;');
  * Adds feed-level links right after the feed's self link, in the layout xml-js writes: RSS
  * `<atom:link>` in the channel (the atom namespace is declared for the self link), Atom `<link>`. The
  * self link comes before any item, in text that is escaped, so its first occurrence is the feed's own.
+ * An archive document also gets `<fh:archive/>` after the links, with its namespace declared on the
+ * root element (RFC 5005 §4; Atom allows such foreign elements in the feed, RFC 4287 §6.4).
  */
-function addChannelLinks(xml: string, format: 'rss' | 'atom', links: readonly ChannelLink[]): string {
-  if (links.length === 0) return xml;
+function addChannelLinks(xml: string, format: 'rss' | 'atom', links: readonly ChannelLink[], archive = false): string {
+  if (links.length === 0 && !archive) return xml;
   const self = format === 'rss' ? ' rel="self" type="application/rss+xml"/>' : '<link rel="self" href="';
   let at = xml.indexOf(self);
   if (at < 0) throw new Error(`feed output without its ${format} self link`);
@@ -131,12 +146,19 @@ function addChannelLinks(xml: string, format: 'rss' | 'atom', links: readonly Ch
   const written = links.map((l) =>
     format === 'rss' ? `\n        <atom:link href="${attribute(l.href)}" rel="${l.rel}"/>` : `\n    <link rel="${l.rel}" href="${attribute(l.href)}"/>`,
   );
-  return xml.slice(0, at) + written.join('') + xml.slice(at);
+  if (!archive) return xml.slice(0, at) + written.join('') + xml.slice(at);
+  written.push(format === 'rss' ? '\n        <fh:archive/>' : '\n    <fh:archive/>');
+  // The root's start tag is the first one after the XML declaration, before any escaped text.
+  const root = format === 'rss' ? '<rss version="2.0"' : '<feed xmlns="http://www.w3.org/2005/Atom"';
+  const rootAt = xml.indexOf(root);
+  if (rootAt < 0 || rootAt > at) throw new Error(`feed output without its ${format} root element`);
+  const declared = rootAt + root.length;
+  return `${xml.slice(0, declared)} xmlns:fh="${HISTORY_NAMESPACE}"${xml.slice(declared, at)}${written.join('')}${xml.slice(at)}`;
 }
 
 function renderAtom(doc: FeedDoc): string {
   // Atom can say "plain text": `type="text"`, with the text escaped.
   const { doc: marked, fill } = withPlaceholders(doc, ATOM_PLACEHOLDER, true, (element, text) => `<${element} type="text">${escapeXml(text)}</${element}>`);
-  const xml = addChannelLinks(fill(toFeed(marked, 'atom', xmlText, xmlCdata).atom1()), 'atom', doc.hubs.map((href) => ({ rel: 'hub', href })));
+  const xml = addChannelLinks(fill(toFeed(marked, 'atom', xmlText, xmlCdata).atom1()), 'atom', channelLinks(doc, 'atom'), doc.history?.archive);
   return `${xml}\n`;
 }

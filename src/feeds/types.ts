@@ -20,6 +20,21 @@ export interface FeedItem {
   author?: string;
 }
 
+/**
+ * Where a feed document sits in its feed's history (RFC 5005 §4, "Archived Feeds"), each link in every
+ * format (each format's chain links to documents of its own format).
+ */
+export interface FeedHistory {
+  /** This document is an archive document (`<fh:archive/>`), not the subscription document. */
+  archive: boolean;
+  /** The subscription document (`rel="current"`), on archives. */
+  current?: Record<FeedFormat, string>;
+  /** The next older archive (`rel="prev-archive"`; JSON Feed `next_url`). */
+  prevArchive?: Record<FeedFormat, string>;
+  /** The next newer archive (`rel="next-archive"`). */
+  nextArchive?: Record<FeedFormat, string>;
+}
+
 /** A feed, ready to render in any format. */
 export interface FeedDoc {
   title: string;
@@ -32,6 +47,8 @@ export interface FeedDoc {
   selfUrls: Record<FeedFormat, string>;
   /** The WebSub hubs this feed is announced on (none: no push), as `rel="hub"` links and JSON `hubs`. */
   hubs: readonly string[];
+  /** Its place in the feed's archives, if the feed has any. */
+  history?: FeedHistory;
   /** The newest modification among the items; fixed for an empty feed, so output stays deterministic. */
   updated: Date;
   items: FeedItem[];
