@@ -15,6 +15,8 @@ export const EXTENSION_MAP: Record<string, string> = {
   'application/atom+xml': 'xml',
   'application/feed+json': 'json',
   'text/x-opml': 'opml',
+  'application/xml': 'xml',
+  'text/plain': 'txt',
 };
 
 /**

@@ -18,6 +18,9 @@ export interface PageHead {
   canonical: string;
   /** The feeds of this page, announced for autodiscovery. */
   feeds?: { title: string; tagKey?: string };
+  /** The pages before and after this one in a paged list (HTML `rel="prev"`/`rel="next"`). */
+  prev?: string;
+  next?: string;
 }
 
 const STYLE = raw(`<style>
@@ -49,7 +52,7 @@ export function renderPage(site: SiteInfo, head: PageHead, body: HtmlEscapedStri
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${head.title}</title>
 <link rel="canonical" href="${head.canonical}">
-<link rel="icon" href="data:,">
+${head.prev ? html`<link rel="prev" href="${head.prev}">\n` : ''}${head.next ? html`<link rel="next" href="${head.next}">\n` : ''}<link rel="icon" href="data:,">
 ${alternates}${STYLE}
 </head>
 <body>

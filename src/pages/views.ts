@@ -24,15 +24,40 @@ ${articles.map(
 )}</ul>`;
 }
 
-/** The home page: the latest articles, with autodiscovery of the site feeds. */
-export function homePage(site: SiteInfo, articles: readonly ArticleMeta[]): string {
+/** Where a page sits in a paged list: page `page` (from 1, the newest) of `pages`. */
+export interface PageInfo {
+  page: number;
+  pages: number;
+}
+
+/** The neighbours of a page, for `<link rel="prev|next">` and the visible links. */
+function neighbours(site: SiteInfo, at: PageInfo, tagKey?: string): { prev?: string; next?: string } {
+  return {
+    ...(at.page > 1 ? { prev: site.urls.page(at.page - 1, tagKey) } : {}),
+    ...(at.page < at.pages ? { next: site.urls.page(at.page + 1, tagKey) } : {}),
+  };
+}
+
+function pager(links: { prev?: string; next?: string }) {
+  if (!links.prev && !links.next) return '';
+  return html`\n<nav class="pager">${links.prev ? html`<a rel="prev" href="${links.prev}">← Newer</a>` : ''}${links.prev && links.next ? ' · ' : ''}${links.next ? html`<a rel="next" href="${links.next}">Older →</a>` : ''}</nav>`;
+}
+
+const pageSuffix = (at: PageInfo) => (at.page > 1 ? ` · page ${at.page}` : '');
+
+/**
+ * A page of the home page's list, newest first: page 1 is `/`, then `/page/2`, … with links to the
+ * next (older) and previous (newer) pages, and autodiscovery of the site feeds.
+ */
+export function homePage(site: SiteInfo, articles: readonly ArticleMeta[], at: PageInfo = { page: 1, pages: 1 }): string {
+  const links = neighbours(site, at);
   return renderPage(
     site,
-    { title: site.title, canonical: site.urls.home(), feeds: { title: site.title } },
+    { title: `${site.title}${pageSuffix(at)}`, canonical: site.urls.page(at.page), feeds: { title: site.title }, ...links },
     html`<h1>${site.title}</h1>
 <p>${site.description}</p>
 <p>Subscribe: ${feedLinks(site)}</p>
-${articleList(site, articles)}`,
+${articleList(site, articles)}${pager(links)}`,
   );
 }
 
@@ -62,13 +87,19 @@ ${tags.map((t) => html`<li><a href="${site.urls.tag(t.key)}">#${t.label}</a> (${
   );
 }
 
-/** One tag's page, with autodiscovery of its feeds. */
-export function tagPage(site: SiteInfo, tag: Tag, count: number, articles: readonly ArticleMeta[]): string {
+/** A page of one tag's list (`/tags/{tag}`, then `/tags/{tag}/page/2`, …), with autodiscovery of its feeds. */
+export function tagPage(site: SiteInfo, tag: Tag, count: number, articles: readonly ArticleMeta[], at: PageInfo = { page: 1, pages: 1 }): string {
+  const links = neighbours(site, at, tag.key);
   return renderPage(
     site,
-    { title: `#${tag.label} · ${site.title}`, canonical: site.urls.tag(tag.key), feeds: { title: `${site.title}: #${tag.label}`, tagKey: tag.key } },
+    {
+      title: `#${tag.label}${pageSuffix(at)} · ${site.title}`,
+      canonical: site.urls.page(at.page, tag.key),
+      feeds: { title: `${site.title}: #${tag.label}`, tagKey: tag.key },
+      ...links,
+    },
     html`<h1>#${tag.label}</h1>
 <p>${count} ${count === 1 ? 'article' : 'articles'}. Subscribe: ${feedLinks(site, tag.key)}</p>
-${articleList(site, articles)}`,
+${articleList(site, articles)}${pager(links)}`,
   );
 }

@@ -13,13 +13,15 @@ import { normalizeRequestedTag } from '../articles/tags.ts';
 import type { Config } from '../config.ts';
 import type { SiteInfo } from '../feeds/build.ts';
 import type { FeedFormat } from '../feeds/types.ts';
-import { SiteUrls } from '../urls.ts';
+import { parsePageNumber, SiteUrls } from '../urls.ts';
+import { archiveCount } from '../feeds/archives.ts';
 import { ResponseCache } from './cache.ts';
 import { cacheControl, commonHeaders, sendPrepared } from './http.ts';
 import { SecurityHeaders } from './security.ts';
 import { BytesResponse } from './bytes-response.ts';
 import { preparedSize, type Prepared } from './prepared.ts';
-import { SiteResponses } from './responses.ts';
+import { PAGE_LIMIT, SiteResponses } from './responses.ts';
+import { SITEMAP_MAX_URLS } from '../pages/sitemap.ts';
 import type { HubAnswer } from '../websub/hub.ts';
 
 /** The built-in WebSub hub, as the app sees it: it answers subscription requests. */
@@ -50,6 +52,8 @@ export interface AppDeps {
   ssg?: boolean;
   /** The built-in WebSub hub: when given (and no outside hubs are configured), feeds announce it. */
   hub?: HubEndpoint;
+  /** Most URLs per sitemap file (default 50,000, the protocol's limit; tests make it small). */
+  sitemapMaxUrls?: number;
 }
 
 /** The app and the parts that other entry points (export, tests) use. */
@@ -62,7 +66,22 @@ export interface App {
 
 const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
 /** The routes with a parameter: in a static export, each lists its values to hono's `toSSG`. */
-export const PARAMETERISED_ROUTES = ['/tags/:tag', '/tags/:tag/rss.xml', '/tags/:tag/atom.xml', '/tags/:tag/feed.json', '/articles/:id'] as const;
+export const PARAMETERISED_ROUTES = [
+  '/tags/:tag',
+  '/tags/:tag/rss.xml',
+  '/tags/:tag/atom.xml',
+  '/tags/:tag/feed.json',
+  '/articles/:id',
+  '/archive/:n/rss.xml',
+  '/archive/:n/atom.xml',
+  '/archive/:n/feed.json',
+  '/tags/:tag/archive/:n/rss.xml',
+  '/tags/:tag/archive/:n/atom.xml',
+  '/tags/:tag/archive/:n/feed.json',
+  '/page/:n',
+  '/tags/:tag/page/:n',
+  '/sitemaps/:file',
+] as const;
 /** Longest tag or id accepted in a path, in characters. */
 export const MAX_SEGMENT_LENGTH = 256;
 
@@ -91,10 +110,17 @@ export function createApp(deps: AppDeps): App {
   const hub = config.websub && config.websubHubs.length === 0 ? deps.hub : undefined;
   const site = siteInfo(config, hub !== undefined);
   const cache = new ResponseCache(index, deps.cacheBytes);
-  const responses = new SiteResponses(index, contents, cache, site, config.feedLimit, deps.itemCacheBytes);
+  const responses = new SiteResponses(index, contents, cache, site, config.feedLimit, config.archiveSize, deps.itemCacheBytes, deps.sitemapMaxUrls);
   const cacheHeader = cacheControl({
     maxAge: config.cacheMaxAge,
     sMaxAge: config.cacheSMaxAge,
+    staleWhileRevalidate: config.cacheStaleWhileRevalidate,
+  });
+  // Archive documents change only in the exceptions feeds/archives.ts names: cached longer, by
+  // browsers and shared caches alike.
+  const archiveCacheHeader = cacheControl({
+    maxAge: config.archiveMaxAge,
+    sMaxAge: config.archiveMaxAge,
     staleWhileRevalidate: config.cacheStaleWhileRevalidate,
   });
 
@@ -102,6 +128,7 @@ export function createApp(deps: AppDeps): App {
   if (config.logRequests) app.use(logger());
   const security = new SecurityHeaders();
   let common: Record<string, string> | undefined;
+  let archiveCommon: Record<string, string> | undefined;
   app.use(security.middleware);
   app.use(async (c, next) => {
     const method = c.req.method;
@@ -122,8 +149,9 @@ export function createApp(deps: AppDeps): App {
     // host's own configuration gives the other headers (see host-files.ts), so none are built here.
     if (deps.ssg) return new BytesResponse(prepared.body, prepared.contentType);
     common ??= commonHeaders(security.record, cacheHeader);
+    archiveCommon ??= commonHeaders(security.record, archiveCacheHeader);
     const before = preparedSize(prepared);
-    const response = sendPrepared(c, prepared, common);
+    const response = sendPrepared(c, prepared, prepared.archive ? archiveCommon : common);
     if (preparedSize(prepared) !== before) cache.recount(prepared);
     return response;
   };
@@ -133,12 +161,42 @@ export function createApp(deps: AppDeps): App {
     const key = tagKey(raw);
     return send(c, key === undefined ? undefined : responses.feed(format, key), `Unknown tag: ${raw.slice(0, 64)}`);
   };
+  // `/archive/{n}/…` and `/tags/{tag}/archive/{n}/…`: n from 1 in plain decimal, else a 404.
+  const archiveRoute = (format: FeedFormat) => (c: Context) => {
+    const n = parsePageNumber(c.req.param('n') ?? '');
+    const raw = c.req.param('tag');
+    const key = raw === undefined ? undefined : tagKey(raw);
+    const found = n === undefined || (raw !== undefined && key === undefined) ? undefined : responses.archive(format, n, key);
+    return send(c, found, 'Not found');
+  };
 
   if (deps.ssg) {
     // Values are URL path segments, so any article id survives the trip through the URL.
-    const tags = ssgParams(() => index.tags().map((t) => ({ tag: encodeURIComponent(t.key) })));
-    const ids = ssgParams(() => index.latest(index.size).map((a) => ({ id: encodeURIComponent(a.id) })));
-    for (const path of PARAMETERISED_ROUTES) app.get(path, path.includes(':tag') ? tags : ids);
+    const tag = (key: string) => encodeURIComponent(key);
+    const upTo = (last: number, from = 1) => Array.from({ length: Math.max(0, last - from + 1) }, (_, i) => String(from + i));
+    const pages = (total: number) => Math.ceil(total / PAGE_LIMIT);
+    const params: Record<(typeof PARAMETERISED_ROUTES)[number], () => Record<string, string>[]> = {
+      '/tags/:tag': () => index.tags().map((t) => ({ tag: tag(t.key) })),
+      '/tags/:tag/rss.xml': () => index.tags().map((t) => ({ tag: tag(t.key) })),
+      '/tags/:tag/atom.xml': () => index.tags().map((t) => ({ tag: tag(t.key) })),
+      '/tags/:tag/feed.json': () => index.tags().map((t) => ({ tag: tag(t.key) })),
+      '/articles/:id': () => index.latest(index.size).map((a) => ({ id: encodeURIComponent(a.id) })),
+      '/archive/:n/rss.xml': () => siteArchives(),
+      '/archive/:n/atom.xml': () => siteArchives(),
+      '/archive/:n/feed.json': () => siteArchives(),
+      '/tags/:tag/archive/:n/rss.xml': () => tagArchives(),
+      '/tags/:tag/archive/:n/atom.xml': () => tagArchives(),
+      '/tags/:tag/archive/:n/feed.json': () => tagArchives(),
+      '/page/:n': () => upTo(pages(index.size), 2).map((n) => ({ n })),
+      '/tags/:tag/page/:n': () => index.tags().flatMap((t) => upTo(pages(t.count), 2).map((n) => ({ tag: tag(t.key), n }))),
+      '/sitemaps/:file': () => {
+        const children = Math.ceil((1 + index.tagCount + index.size) / (deps.sitemapMaxUrls ?? SITEMAP_MAX_URLS));
+        return children > 1 ? upTo(children).map((n) => ({ file: `${n}.xml` })) : [];
+      },
+    };
+    const siteArchives = () => upTo(archiveCount(index.size, config.archiveSize)).map((n) => ({ n }));
+    const tagArchives = () => index.tags().flatMap((t) => upTo(archiveCount(t.count, config.archiveSize)).map((n) => ({ tag: tag(t.key), n })));
+    for (const path of PARAMETERISED_ROUTES) app.get(path, ssgParams(params[path]));
   }
 
   if (hub) {
@@ -158,9 +216,25 @@ export function createApp(deps: AppDeps): App {
   }
 
   app.get('/', (c) => send(c, responses.home(), 'Not found'));
+  // `/page/1` is no page (404): page 1 is `/`, and each list page has exactly one URL, on the server
+  // as in a static export (which cannot redirect).
+  app.get('/page/:n', (c) => {
+    const n = parsePageNumber(c.req.param('n'));
+    return send(c, n === undefined || n === 1 ? undefined : responses.home(n), 'Not found');
+  });
   app.get('/rss.xml', feedRoute('rss'));
   app.get('/atom.xml', feedRoute('atom'));
   app.get('/feed.json', feedRoute('json'));
+  app.get('/archive/:n/rss.xml', archiveRoute('rss'));
+  app.get('/archive/:n/atom.xml', archiveRoute('atom'));
+  app.get('/archive/:n/feed.json', archiveRoute('json'));
+  app.get('/sitemap.xml', (c) => send(c, responses.sitemap(), 'Not found'));
+  app.get('/sitemaps/:file', (c) => {
+    const file = c.req.param('file');
+    const n = file.endsWith('.xml') ? parsePageNumber(file.slice(0, -'.xml'.length)) : undefined;
+    return send(c, n === undefined ? undefined : responses.sitemap(n), 'Not found');
+  });
+  app.get('/robots.txt', (c) => send(c, responses.robots(), 'Not found'));
   app.get('/tags', (c) => send(c, responses.tags(), 'Not found'));
   app.get('/tags.opml', (c) => send(c, responses.opml(), 'Not found'));
   app.get('/tags/:tag', (c) => {
@@ -171,6 +245,15 @@ export function createApp(deps: AppDeps): App {
   app.get('/tags/:tag/rss.xml', feedRoute('rss'));
   app.get('/tags/:tag/atom.xml', feedRoute('atom'));
   app.get('/tags/:tag/feed.json', feedRoute('json'));
+  app.get('/tags/:tag/archive/:n/rss.xml', archiveRoute('rss'));
+  app.get('/tags/:tag/archive/:n/atom.xml', archiveRoute('atom'));
+  app.get('/tags/:tag/archive/:n/feed.json', archiveRoute('json'));
+  app.get('/tags/:tag/page/:n', (c) => {
+    const raw = c.req.param('tag');
+    const key = tagKey(raw);
+    const n = parsePageNumber(c.req.param('n'));
+    return send(c, key === undefined || n === undefined || n === 1 ? undefined : responses.tag(key, n), 'Not found');
+  });
   app.get('/articles/:id', (c) => {
     const id = c.req.param('id');
     const found = id.length <= MAX_SEGMENT_LENGTH ? responses.article(id) : undefined;

@@ -16,6 +16,8 @@ export interface Prepared {
   lastModifiedHttp: string;
   /** The `Link` header (a feed's WebSub hub and self links), if any. */
   link?: string;
+  /** An archive document (RFC 5005): sent with the longer archive Cache-Control. */
+  archive?: boolean;
   /** Compressed variants, made on first request. */
   gzip?: Buffer;
   br?: Buffer;

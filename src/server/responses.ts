@@ -5,20 +5,32 @@
 import { articleScope, SITE_SCOPE, TAGS_SCOPE, tagScope, type ArticleIndex } from '../articles/article-index.ts';
 import type { ContentStore } from '../articles/content.ts';
 import type { ArticleMeta } from '../articles/types.ts';
+import { archiveCount, archiveHistory, archivePositions, archiveSelfUrls, subscriptionHistory } from '../feeds/archives.ts';
 import { buildFeed, latestUpdate, type SiteInfo } from '../feeds/build.ts';
 import { renderOpml } from '../feeds/opml.ts';
 import { FeedComposer } from '../feeds/compose.ts';
 import { FEED_CONTENT_TYPES } from '../feeds/render.ts';
 import type { FeedFormat } from '../feeds/types.ts';
+import { renderRobots, renderSitemap, renderSitemapIndex, SITEMAP_MAX_URLS, type SitemapEntry } from '../pages/sitemap.ts';
 import { articlePage, homePage, tagPage, tagsPage } from '../pages/views.ts';
 import { prepare, type Prepared } from './prepared.ts';
 import type { ResponseCache } from './cache.ts';
 
 const HTML = 'text/html; charset=utf-8';
 const OPML = 'text/x-opml; charset=utf-8';
+/** The media types of the sitemap and robots.txt. */
+export const XML = 'application/xml; charset=utf-8';
+export const TEXT = 'text/plain; charset=utf-8';
+/** A scope no change touches: responses that depend on no article (robots.txt). */
+const FIXED_SCOPE = 'fixed';
 
-/** How many articles the home and tag pages list. */
+/** How many articles each page of the home and tag pages lists. */
 export const PAGE_LIMIT = 50;
+
+/** How many pages a list of `total` articles takes (one, empty, for none). */
+export function pageCount(total: number): number {
+  return Math.max(1, Math.ceil(total / PAGE_LIMIT));
+}
 
 /**
  * The `Link` header of a subscription feed: its WebSub hubs and its self URL (WebSub §4, RFC 8288), or
@@ -27,6 +39,13 @@ export const PAGE_LIMIT = 50;
 export function feedLinkHeader(hubs: readonly string[], self: string): string | undefined {
   if (hubs.length === 0) return undefined;
   return [...hubs.map((hub) => `<${hub}>; rel="hub"`), `<${self}>; rel="self"`].join(', ');
+}
+
+/** The newest lastmod of some entries (the epoch for none). */
+function newest(entries: readonly SitemapEntry[]): Date {
+  let latest = 0;
+  for (const e of entries) latest = Math.max(latest, e.lastmod.getTime());
+  return new Date(latest);
 }
 
 /** The site's responses, cached; see the module comment. */
@@ -39,7 +58,9 @@ export class SiteResponses {
     private readonly cache: ResponseCache,
     private readonly site: SiteInfo,
     private readonly feedLimit: number,
+    private readonly archiveSize: number,
     itemCacheBytes?: number,
+    private readonly sitemapMaxUrls = SITEMAP_MAX_URLS,
   ) {
     this.#composer = new FeedComposer(itemCacheBytes);
     index.onChange((scopes) => cache.invalidate(scopes));
@@ -49,21 +70,47 @@ export class SiteResponses {
   feed(format: FeedFormat, tagKey?: string): Prepared | Promise<Prepared | undefined> {
     const scope = tagKey === undefined ? SITE_SCOPE : tagScope(tagKey);
     return this.cache.get(scope, format, async () => {
-      const found = tagKey === undefined ? { articles: this.index.latest(this.feedLimit), tag: undefined } : this.index.tagged(tagKey, this.feedLimit);
+      const found = this.index.range(tagKey, 0, this.feedLimit);
       if (!found) return undefined;
       const bodies = found.articles.map((a) => this.contents.html(a));
-      const doc = buildFeed(this.site, found.articles, bodies, found.tag);
+      const history = subscriptionHistory(this.site.urls, tagKey, archiveCount(found.total, this.archiveSize));
+      const doc = buildFeed(this.site, found.articles, bodies, found.tag, history && { history });
       const prepared = prepare(this.#composer.render(doc, format), FEED_CONTENT_TYPES[format], doc.updated);
       prepared.link = feedLinkHeader(doc.hubs, doc.selfUrls[format]);
       return prepared;
     });
   }
 
-  /** The home page. */
-  home(): Prepared | Promise<Prepared | undefined> {
-    return this.cache.get(SITE_SCOPE, 'page', async () => {
-      const articles = this.index.latest(PAGE_LIMIT);
-      return prepare(homePage(this.site, articles), HTML, latestUpdate(articles));
+  /**
+   * Archive document `n` (from 1, the oldest) of the site's feed or a tag's (RFC 5005 §4; see
+   * feeds/archives.ts): its ARCHIVE_SIZE articles come from the index by position and their items
+   * from the same composer as every feed. Undefined past the last archive or for an unknown tag.
+   */
+  archive(format: FeedFormat, n: number, tagKey?: string): Prepared | Promise<Prepared | undefined> {
+    const scope = tagKey === undefined ? SITE_SCOPE : tagScope(tagKey);
+    return this.cache.get(scope, `archive-${n}-${format}`, async () => {
+      const { start, end } = archivePositions(n, this.archiveSize);
+      const found = this.index.range(tagKey, start, end, 'oldest');
+      const archives = found ? archiveCount(found.total, this.archiveSize) : 0;
+      if (!found || n > archives) return undefined;
+      const bodies = found.articles.map((a) => this.contents.html(a));
+      // The tag's label is taken from the archive's own newest article (range() does so), so that a
+      // newer article writing the tag another way changes no archive's bytes.
+      const place = { history: archiveHistory(this.site.urls, tagKey, n, archives), selfUrls: archiveSelfUrls(this.site.urls, tagKey, n) };
+      const doc = buildFeed(this.site, found.articles, bodies, found.tag, place);
+      const prepared = prepare(this.#composer.render(doc, format), FEED_CONTENT_TYPES[format], doc.updated);
+      prepared.archive = true;
+      return prepared;
+    });
+  }
+
+  /** Page `n` (from 1, the newest) of the home page; undefined past the last page. */
+  home(n = 1): Prepared | Promise<Prepared | undefined> {
+    return this.cache.get(SITE_SCOPE, n === 1 ? 'page' : `page-${n}`, async () => {
+      const found = this.index.range(undefined, (n - 1) * PAGE_LIMIT, n * PAGE_LIMIT)!;
+      const pages = pageCount(found.total);
+      if (n > pages) return undefined;
+      return prepare(homePage(this.site, found.articles, { page: n, pages }), HTML, latestUpdate(found.articles));
     });
   }
 
@@ -84,13 +131,65 @@ export class SiteResponses {
     });
   }
 
-  /** A tag's page; undefined for a tag with no public article. */
-  tag(tagKey: string): Prepared | Promise<Prepared | undefined> {
-    return this.cache.get(tagScope(tagKey), 'page', async () => {
-      const found = this.index.tagged(tagKey, PAGE_LIMIT);
+  /** Page `n` (from 1, the newest) of a tag's page; undefined for a tag with no public article, or past the last page. */
+  tag(tagKey: string, n = 1): Prepared | Promise<Prepared | undefined> {
+    return this.cache.get(tagScope(tagKey), n === 1 ? 'page' : `page-${n}`, async () => {
+      const found = this.index.range(tagKey, (n - 1) * PAGE_LIMIT, n * PAGE_LIMIT);
       if (!found) return undefined;
-      return prepare(tagPage(this.site, found.tag, found.count, found.articles), HTML, latestUpdate(found.articles));
+      const pages = pageCount(found.total);
+      if (n > pages) return undefined;
+      return prepare(tagPage(this.site, found.tag!, found.total, found.articles, { page: n, pages }), HTML, latestUpdate(found.articles));
     });
+  }
+
+  /**
+   * The sitemap: the home page, every tag page and every article page, each with the Last-Modified it
+   * is served with. With more URLs than one sitemap may list, `/sitemap.xml` is a sitemap index and
+   * the URLs are in child sitemaps `n` (from 1); undefined for a child that does not exist. Any public
+   * change touches the site scope, so the site scope is the sitemap's.
+   */
+  sitemap(n?: number): Prepared | Promise<Prepared | undefined> {
+    return this.cache.get(SITE_SCOPE, n === undefined ? 'sitemap' : `sitemap-${n}`, async () => {
+      const tags = this.index.tags();
+      const total = 1 + tags.length + this.index.size;
+      const children = Math.ceil(total / this.sitemapMaxUrls);
+      if (n === undefined && children <= 1) {
+        const entries = this.#sitemapEntries(tags, 0, total);
+        return prepare(renderSitemap(entries), XML, newest(entries));
+      }
+      if (n === undefined) {
+        const maps = Array.from({ length: children }, (_, i) => ({
+          loc: this.site.urls.sitemap(i + 1),
+          lastmod: newest(this.#sitemapEntries(tags, i * this.sitemapMaxUrls, (i + 1) * this.sitemapMaxUrls)),
+        }));
+        return prepare(renderSitemapIndex(maps), XML, newest(maps));
+      }
+      if (children <= 1 || n > children) return undefined;
+      const entries = this.#sitemapEntries(tags, (n - 1) * this.sitemapMaxUrls, n * this.sitemapMaxUrls);
+      return prepare(renderSitemap(entries), XML, newest(entries));
+    });
+  }
+
+  /** robots.txt: everything allowed, and where the sitemap is. */
+  robots(): Prepared | Promise<Prepared | undefined> {
+    return this.cache.get(FIXED_SCOPE, 'robots', async () => prepare(renderRobots(this.site.urls.sitemap()), TEXT, new Date(0)));
+  }
+
+  /** The sitemap's URLs at positions `[start, end)` of: the home page, the tag pages, the article pages (newest first). */
+  #sitemapEntries(tags: readonly { key: string }[], start: number, end: number): SitemapEntry[] {
+    const entries: SitemapEntry[] = [];
+    const urls = this.site.urls;
+    // Each lastmod is the Last-Modified of that page: its first page's articles for home and tags.
+    const firstPage = (tagKey?: string) => latestUpdate(this.index.range(tagKey, 0, PAGE_LIMIT)?.articles ?? []);
+    if (start === 0 && end > 0) entries.push({ loc: urls.home(), lastmod: firstPage() });
+    for (let i = Math.max(start, 1); i < Math.min(end, 1 + tags.length); i++) {
+      const key = tags[i - 1]!.key;
+      entries.push({ loc: urls.tag(key), lastmod: firstPage(key) });
+    }
+    const from = Math.max(0, start - 1 - tags.length);
+    const to = end - 1 - tags.length;
+    if (to > from) for (const a of this.index.range(undefined, from, to)!.articles) entries.push({ loc: urls.article(a.id), lastmod: a.updated });
+    return entries;
   }
 
   /** The OPML list of every tag's feed. */
