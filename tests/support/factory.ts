@@ -109,7 +109,7 @@ export interface TestApp extends App {
  */
 export function createTestApp(
   articles: Article[],
-  options: { config?: Partial<Config>; now?: () => number } = {},
+  options: { config?: Partial<Config>; now?: () => number; sitemapMaxUrls?: number } = {},
 ): TestApp {
   const config = createConfig(options.config);
   const index = new ArticleIndex({ now: options.now });
@@ -117,7 +117,7 @@ export function createTestApp(
   for (const article of articles) contents.remember(article);
   index.bulkLoad(articles.map(toMeta));
   const errors: string[] = [];
-  const app = createApp({ config, index, contents, logError: (m) => errors.push(m) });
+  const app = createApp({ config, index, contents, logError: (m) => errors.push(m), sitemapMaxUrls: options.sitemapMaxUrls });
   return {
     ...app,
     index,

@@ -1,0 +1,160 @@
+/**
+ * Pages that reach every article: the paged home and tag pages (rel="next" from `/` reaches every
+ * article page), the sitemap (every article page, with lastmod; a sitemap index when there are more
+ * URLs than one sitemap may hold) and robots.txt naming the sitemap.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Article } from '../../src/articles/types.ts';
+import { ResponseCache } from '../../src/server/cache.ts';
+import { prepare } from '../../src/server/prepared.ts';
+import { BASE_URL, createArticle, createTestApp, type TestApp } from '../support/factory.ts';
+import { xmlProblems } from '../support/readers.ts';
+
+const START = Date.parse('2021-06-01T00:00:00Z');
+
+function corpus(count: number): Article[] {
+  return Array.from({ length: count }, (_, i) =>
+    createArticle({ id: `p${i}`, title: `Page article ${i}`, date: new Date(START + i * 60_000), tags: i % 2 === 0 ? ['Even'] : ['Odd'] }),
+  );
+}
+
+const attr = (html: string, rel: string) => new RegExp(`<link rel="${rel}" href="([^"]+)">`, 'u').exec(html)?.[1];
+
+/** Follows `<link rel="next">` from `start`, collecting the article pages each page links. */
+async function crawl(test: TestApp, start: string): Promise<{ pages: string[]; articles: string[] }> {
+  const pages: string[] = [];
+  const articles: string[] = [];
+  let next: string | undefined = `${BASE_URL}${start}`;
+  let previous: string | undefined;
+  while (next) {
+    const res = await test.app.request(next.slice(BASE_URL.length));
+    expect([next, res.status]).toEqual([next, 200]);
+    const html = await res.text();
+    expect(attr(html, 'prev')).toBe(previous);
+    expect(attr(html, 'canonical')).toBe(next);
+    pages.push(next);
+    for (const m of html.matchAll(/<a href="(http:\/\/feeds\.example\/articles\/[^"]+)">/gu)) articles.push(m[1]!);
+    previous = next;
+    next = attr(html, 'next');
+    if (next) expect(html).toContain(`<a rel="next" href="${next}">Older →</a>`);
+  }
+  return { pages, articles };
+}
+
+const sitemapLocs = (xml: string) => [...xml.matchAll(/<loc>([^<]+)<\/loc>/gu)].map((m) => m[1]!);
+
+describe('paged home and tag pages', () => {
+  it('reaches every article page by following rel="next" from /, newest first, 50 a page', async () => {
+    const articles = corpus(173);
+    const test = createTestApp(articles);
+    const { pages, articles: linked } = await crawl(test, '/');
+    expect(pages).toEqual([`${BASE_URL}/`, `${BASE_URL}/page/2`, `${BASE_URL}/page/3`, `${BASE_URL}/page/4`]);
+    expect(linked).toEqual([...articles].reverse().map((a) => `${BASE_URL}/articles/${a.id}`));
+    const last = await (await test.app.request('/page/4')).text();
+    expect(last).toContain(`<a rel="prev" href="${BASE_URL}/page/3">← Newer</a>`);
+    expect(await (await test.app.request('/page/2')).text()).toContain(`<link rel="prev" href="${BASE_URL}/">`);
+  });
+
+  it('reaches every article of a tag from /tags/{tag}', async () => {
+    const articles = corpus(230);
+    const test = createTestApp(articles);
+    const { pages, articles: linked } = await crawl(test, '/tags/even');
+    expect(pages.at(-1)).toBe(`${BASE_URL}/tags/even/page/3`);
+    expect(linked).toEqual(articles.filter((_, i) => i % 2 === 0).reverse().map((a) => `${BASE_URL}/articles/${a.id}`));
+  });
+
+  it('answers 404 for /page/1 (page 1 is /), past the last page, and numbers that are not plain decimals', async () => {
+    const test = createTestApp(corpus(60));
+    expect((await test.app.request('/page/2')).status).toBe(200);
+    for (const p of ['/page/1', '/page/3', '/page/02', '/page/0', '/page/x', '/tags/even/page/1', '/tags/even/page/2', '/tags/nope/page/2']) {
+      expect([p, (await test.app.request(p)).status]).toEqual([p, 404]);
+    }
+  });
+
+  it('shows no pager when every article fits on one page', async () => {
+    const html = await (await createTestApp(corpus(3)).app.request('/')).text();
+    expect(html).not.toContain('rel="next"');
+    expect(html).not.toContain('class="pager"');
+  });
+});
+
+describe('/sitemap.xml and /robots.txt', () => {
+  it('lists the home page, every tag page and every article page with lastmod, as well-formed XML', async () => {
+    const articles = corpus(120);
+    const test = createTestApp(articles);
+    const res = await test.app.request('/sitemap.xml');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/xml; charset=utf-8');
+    expect(res.headers.get('etag')).toMatch(/^"/u);
+    const xml = await res.text();
+    expect(await xmlProblems(xml)).toBe('');
+    expect(xml).toContain('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">');
+    const locs = sitemapLocs(xml);
+    expect(locs).toEqual([`${BASE_URL}/`, `${BASE_URL}/tags/even`, `${BASE_URL}/tags/odd`, ...[...articles].reverse().map((a) => `${BASE_URL}/articles/${a.id}`)]);
+    expect(xml).toContain(`<url><loc>${BASE_URL}/articles/p0</loc><lastmod>2021-06-01T00:00:00Z</lastmod></url>`);
+    const etag = res.headers.get('etag')!;
+    expect((await test.app.request('/sitemap.xml', { headers: { 'if-none-match': etag } })).status).toBe(304);
+    expect((await test.app.request('/sitemaps/1.xml')).status).toBe(404);
+  });
+
+  it('becomes a sitemap index of child sitemaps that together list every URL when there are too many for one', async () => {
+    const articles = corpus(25);
+    const test = createTestApp(articles, { sitemapMaxUrls: 10 });
+    const index = await (await test.app.request('/sitemap.xml')).text();
+    expect(await xmlProblems(index)).toBe('');
+    expect(index).toContain('<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">');
+    const children = sitemapLocs(index);
+    expect(children).toEqual([1, 2, 3].map((n) => `${BASE_URL}/sitemaps/${n}.xml`));
+    const locs: string[] = [];
+    for (const child of children) {
+      const res = await test.app.request(child.slice(BASE_URL.length));
+      expect(res.status).toBe(200);
+      const xml = await res.text();
+      expect(await xmlProblems(xml)).toBe('');
+      locs.push(...sitemapLocs(xml));
+    }
+    expect(locs).toHaveLength(1 + 2 + 25);
+    expect(locs.slice(3)).toEqual([...articles].reverse().map((a) => `${BASE_URL}/articles/${a.id}`));
+    expect((await test.app.request('/sitemaps/4.xml')).status).toBe(404);
+    expect((await test.app.request('/sitemaps/01.xml')).status).toBe(404);
+  });
+
+  it('names the sitemap in robots.txt with an absolute URL, and allows everything', async () => {
+    const res = await createTestApp(corpus(2)).app.request('/robots.txt');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    const text = await res.text();
+    expect(text).toMatch(/^User-agent: \*$/mu);
+    expect(text).toMatch(/^Allow: \/$/mu);
+    expect(text).toMatch(new RegExp(`^Sitemap: ${BASE_URL}/sitemap.xml$`, 'mu'));
+  });
+});
+
+describe('ResponseCache with many variants per scope', () => {
+  it('drops exactly the entries of an invalidated scope, whatever their variants', async () => {
+    const cache = new ResponseCache({ generation: 0 });
+    const make = (text: string) => async () => prepare(text, 'text/plain', new Date(0));
+    for (const variant of ['rss', 'page', 'page-2', 'archive-1-rss', 'archive-9-json']) {
+      await cache.get('site', variant, make(variant));
+      await cache.get('tag:a b', variant, make(variant));
+    }
+    await cache.get('article:x y', 'page', make('x'));
+    expect(cache.size).toBe(11);
+    cache.invalidate(['site']);
+    expect(cache.size).toBe(6);
+    expect(cache.trackedKeys).toBe(6);
+    cache.invalidate(['tag:a b', 'article:x y']);
+    expect(cache.size).toBe(0);
+    expect(cache.trackedKeys).toBe(0);
+  });
+
+  it('forgets evicted keys, so its bookkeeping stays within the bound', async () => {
+    const cache = new ResponseCache({ generation: 0 }, 20_000);
+    for (let i = 0; i < 500; i++) await cache.get(`tag:t${i % 7}`, `archive-${i}-rss`, async () => prepare('x'.repeat(1000), 'text/plain', new Date(0)));
+    expect(cache.size).toBeLessThan(20);
+    expect(cache.trackedKeys).toBe(cache.size);
+    cache.invalidate(['tag:t0', 'tag:t1', 'tag:t2', 'tag:t3', 'tag:t4', 'tag:t5', 'tag:t6']);
+    expect(cache.size).toBe(0);
+    expect(cache.trackedKeys).toBe(0);
+  });
+});
