@@ -13,12 +13,19 @@ import { FEED_FILES } from '../urls.ts';
 // the tag pages 4.1 s and the article pages 3.9 s. Routes without parameters are single files.
 const FEED_WEIGHTS: Record<string, number> = { [FEED_FILES.rss]: 5, [FEED_FILES.atom]: 5, [FEED_FILES.json]: 5 };
 const PAGE_WEIGHT = 4;
+// Archives hold only whole pages, and most tags have fewer articles than one (5,000 tags over 10k
+// articles: a few hundred tag archives per format); their items are mostly rendered already for the
+// tag feeds when the same thread has both. Paged lists beyond page 1 and child sitemaps are few.
+const TAG_ARCHIVE_WEIGHT = 2;
+const LIGHT_WEIGHT = 1;
 
 const isParameterised = (route: string) => route.split('/').some((segment) => segment.startsWith(':'));
 
 /** The cost weight of a route pattern such as `/tags/:tag/rss.xml`. */
 export function routeWeight(route: string): number {
   if (!isParameterised(route)) return 0;
+  if (route.includes('/archive/')) return route.startsWith('/tags/') ? TAG_ARCHIVE_WEIGHT : LIGHT_WEIGHT;
+  if (route.includes('/page/') || route.startsWith('/sitemaps/')) return LIGHT_WEIGHT;
   return FEED_WEIGHTS[route.slice(route.lastIndexOf('/') + 1)] ?? PAGE_WEIGHT;
 }
 

@@ -30,7 +30,7 @@ describe('npm run export', { timeout: 120_000 }, () => {
   afterAll(() => test.remove());
 
   it('exports with the config flags given, prints what it loaded and a summary, and no progress in CI', async () => {
-    const run = await runExport(['--out', out, '--articles-dir', test.articlesDir, '--base-url', 'https://feeds.example.org', '--feed-limit', '1']);
+    const run = await runExport(['--out', out, '--articles-dir', test.articlesDir, '--base-url', 'https://feeds.example.org', '--feed-limit', '1', '--archive-size', '1']);
     expect(run.stderr).toContain('empty.txt');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Loaded 5 articles, \d+ tags \(1 file skipped\)/mu);
@@ -42,11 +42,11 @@ describe('npm run export', { timeout: 120_000 }, () => {
   });
 
   it('reports how many files a second export rewrote after one change', async () => {
-    const again = await runExport(['--out', out, '--articles-dir', test.articlesDir, '--base-url', 'https://feeds.example.org', '--feed-limit', '1']);
+    const again = await runExport(['--out', out, '--articles-dir', test.articlesDir, '--base-url', 'https://feeds.example.org', '--feed-limit', '1', '--archive-size', '1']);
     expect(again.stdout).toMatch(/: 0 written, \d+ unchanged, 0 removed$/mu);
     const article = join(test.articlesDir, 'hello world.txt');
     await writeFile(article, (await readFile(article, 'utf8')).replace('A second paragraph', 'Another paragraph'));
-    const changed = await runExport(['--out', out, '--articles-dir', test.articlesDir, '--base-url', 'https://feeds.example.org', '--feed-limit', '1']);
+    const changed = await runExport(['--out', out, '--articles-dir', test.articlesDir, '--base-url', 'https://feeds.example.org', '--feed-limit', '1', '--archive-size', '1']);
     const [, files, written] = /Exported (\d+) files .*: (\d+) written/u.exec(changed.stdout)!;
     expect(Number(written)).toBeGreaterThan(0);
     expect(Number(written)).toBeLessThan(Number(files) / 2);

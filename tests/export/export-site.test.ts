@@ -33,7 +33,7 @@ function routeOf(file: string): string {
 function expectedFiles(site: LoadedSite): string[] {
   const tags = site.index.tags().map((t) => t.key);
   return [
-    '_headers', MANIFEST_NAME, 'index.html', 'rss.xml', 'atom.xml', 'feed.json', 'tags.html', 'tags.opml',
+    '_headers', MANIFEST_NAME, 'index.html', 'rss.xml', 'atom.xml', 'feed.json', 'tags.html', 'tags.opml', 'sitemap.xml', 'robots.txt',
     ...tags.flatMap((t) => [`tags/${t}.html`, `tags/${t}/rss.xml`, `tags/${t}/atom.xml`, `tags/${t}/feed.json`]),
     ...site.index.latest(site.index.size).map((a) => `articles/${a.id}.html`),
   ].sort();
@@ -147,7 +147,7 @@ describe('exportSite', { timeout: 60_000 }, () => {
 
   it('removes the files of routes that no longer exist, and leaves files it did not write', async () => {
     await exportSite({ config: test.config, site: await loadQuietly(test.config), outDir: out, jobs: 1 });
-    await writeFile(join(out, 'robots.txt'), 'User-agent: *\n');
+    await writeFile(join(out, 'humans.txt'), 'Written by hand\n');
     // Zürich is a tag of athens.txt only: without the article, the tag and its four files are gone.
     await rm(join(test.articlesDir, 'athens.txt'));
     const result = await exportSite({ config: test.config, site: await loadQuietly(test.config), outDir: out, jobs: 1 });
@@ -155,7 +155,7 @@ describe('exportSite', { timeout: 60_000 }, () => {
     expect(files.filter((f) => f.startsWith('tags/zurich') || f === 'articles/athens.html')).toEqual([]);
     expect(result.removed).toBe(5);
     await expect(stat(join(out, 'tags', 'zurich'))).rejects.toThrow();
-    expect(files).toContain('robots.txt');
+    expect(files).toContain('humans.txt');
   });
 
   it('gives the same files from worker threads as from one thread', async () => {
