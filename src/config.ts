@@ -127,7 +127,7 @@ export function readConfig(env: Record<string, string | undefined> = {}, argv: r
   if (result.websubMinLeaseSeconds > result.websubMaxLeaseSeconds) {
     throw new ConfigError(`WEBSUB_MIN_LEASE_SECONDS (${result.websubMinLeaseSeconds}) is above WEBSUB_MAX_LEASE_SECONDS (${result.websubMaxLeaseSeconds})`);
   }
-  // Only complete pages are archives (see server/archives.ts): the newest FEED_LIMIT articles must hold
+  // Only complete pages are archives (see feeds/archives.ts): the newest FEED_LIMIT articles must hold
   // the up to ARCHIVE_SIZE - 1 that no archive has yet, or following the chain would miss them.
   if (result.archiveSize > result.feedLimit) {
     throw new ConfigError(`ARCHIVE_SIZE (${result.archiveSize}) is above FEED_LIMIT (${result.feedLimit}): the subscription feed must hold the articles no archive has yet`);

@@ -23,7 +23,7 @@ export async function startOurServer(articlesDir: string): Promise<RunningServer
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const args = ['--import', 'tsx', process.env.BENCH_SERVER_ENTRY ?? 'src/cli.ts', '--host', '127.0.0.1', '--port', String(port),
-    '--articles-dir', articlesDir, '--feed-limit', String(FEED_LIMIT), '--base-url', baseUrl];
+    '--articles-dir', articlesDir, '--feed-limit', String(FEED_LIMIT), '--archive-size', String(FEED_LIMIT), '--base-url', baseUrl];
   const spawnedAt = performance.now();
   const child = spawnTracked('our server', process.execPath, args, { cwd: repoRoot });
   return { name: 'our server', baseUrl, child, spawnedAt };
