@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { callOut } from './call-out.ts';
 import { refusedHost } from './address-guard.ts';
-import { DeliveryQueue, type DeliveryOutcome, type TopicVersion } from './deliveries.ts';
+import { DeliveryQueue, type DeliveryOptions, type DeliveryOutcome, type TopicVersion } from './deliveries.ts';
 import { readHubRequest, type HubRequest, type LeasePolicy } from './hub-request.ts';
 import { RateLimiter } from './rate-limit.ts';
 import type { SubscriptionStore } from './subscriptions.ts';
@@ -28,19 +28,13 @@ export interface TopicSource {
   current(topic: string): Promise<TopicVersion | undefined>;
 }
 
-/** The hub's settings. */
-export interface HubOptions extends LeasePolicy {
+/** The hub's settings: its bounds, and how deliveries are made (deliveries.ts). */
+export interface HubOptions extends LeasePolicy, Pick<DeliveryOptions, 'concurrency' | 'timeoutMs' | 'attempts' | 'retryBaseMs' | 'horizonMs' | 'maxPending'> {
   allowPrivateCallbacks: boolean;
   maxPerTopic: number;
   maxPerHost: number;
   rateBurst: number;
   ratePerSecond: number;
-  concurrency: number;
-  timeoutMs: number;
-  attempts: number;
-  retryBaseMs: number;
-  horizonMs: number;
-  maxPending: number;
   log?: (line: string) => void;
   /** For tests and metrics. */
   settled?: (outcome: DeliveryOutcome) => void;

@@ -3,28 +3,15 @@
  * and robots.txt are written with the bytes the server answers; an export after one new article
  * (dated now, completing no page) rewrites no archive file.
  */
-import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { join, } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { archiveCount } from '../../src/feeds/archives.ts';
 import { exportSite } from '../../src/export/export-site.ts';
 import { MANIFEST_NAME } from '../../src/export/manifest.ts';
 import { createApp } from '../../src/server/app.ts';
 import { createTestSite, loadQuietly, type TestSite } from './support/site.ts';
-
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
-    .sort();
-}
-
-function routeOf(file: string): string {
-  const path = `/${file.split('/').map(encodeURIComponent).join('/')}`;
-  if (path === '/index.html') return '/';
-  return path.endsWith('.html') ? path.slice(0, -'.html'.length) : path;
-}
+import { listFiles, routeOf } from './support/files.ts';
 
 /** Adds `count` articles an hour apart in 2022, every third one tagged #Many. */
 async function addArticles(dir: string, count: number): Promise<void> {

@@ -4,30 +4,15 @@
  * what no longer exists and leaves other files alone; worker threads give the same output.
  */
 import { mkdirSync } from 'node:fs';
-import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { join, } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LoadedSite } from '../../src/articles/load-site.ts';
 import { ExportError, exportSite } from '../../src/export/export-site.ts';
 import { MANIFEST_NAME } from '../../src/export/manifest.ts';
 import { createApp } from '../../src/server/app.ts';
 import { createTestSite, loadQuietly, ODD_ID, type TestSite } from './support/site.ts';
-
-/** Every file under `dir`, relative, with `/` separators. */
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
-    .sort();
-}
-
-/** The URL path a file of the export answers (the reverse of the export's naming). */
-function routeOf(file: string): string {
-  const path = `/${file.split('/').map(encodeURIComponent).join('/')}`;
-  if (path === '/index.html') return '/';
-  return path.endsWith('.html') ? path.slice(0, -'.html'.length) : path;
-}
+import { listFiles, routeOf } from './support/files.ts';
 
 /** The files an export of `site` must produce, from its index. */
 function expectedFiles(site: LoadedSite): string[] {
