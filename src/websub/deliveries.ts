@@ -73,6 +73,8 @@ export function signature(secret: string, body: Buffer): string {
 export class DeliveryQueue {
   readonly #options: DeliveryOptions;
   readonly #versions = new Map<string, TopicVersion>();
+  /** Pending deliveries per topic: a topic's body is let go once none is left. */
+  readonly #perTopic = new Map<string, number>();
   readonly #pending = new Map<string, Pending>();
   #ready: Pending[] = [];
   #head = 0;
@@ -100,6 +102,7 @@ export class DeliveryQueue {
     if (this.#closed) return;
     this.#versions.set(version.topic, version);
     const now = Date.now();
+    if (!this.#perTopic.has(version.topic)) this.#perTopic.set(version.topic, 0);
     for (const sub of subscribers) {
       const key = keyOf(sub.topic, sub.callback);
       const entry = this.#pending.get(key);
@@ -122,8 +125,10 @@ export class DeliveryQueue {
       }
       const fresh: Pending = { topic: sub.topic, callback: sub.callback, attempt: 0, firstAt: now, queued: false, inFlight: false, again: false };
       this.#pending.set(key, fresh);
+      this.#perTopic.set(sub.topic, (this.#perTopic.get(sub.topic) ?? 0) + 1);
       this.#enqueue(fresh);
     }
+    if (this.#perTopic.get(version.topic) === 0) this.#release(version.topic, 0);
     this.#pump();
   }
 
@@ -132,8 +137,20 @@ export class DeliveryQueue {
     this.#closed = true;
     for (const entry of this.#pending.values()) clearTimeout(entry.timer);
     this.#pending.clear();
+    this.#perTopic.clear();
+    this.#versions.clear();
     this.#ready = [];
     this.#head = 0;
+  }
+
+  /** One delivery of `topic` fewer; its body is dropped with the last. */
+  #release(topic: string, settled = 1): void {
+    const left = (this.#perTopic.get(topic) ?? 0) - settled;
+    if (left > 0) this.#perTopic.set(topic, left);
+    else {
+      this.#perTopic.delete(topic);
+      this.#versions.delete(topic);
+    }
   }
 
   #enqueue(entry: Pending): void {
@@ -202,8 +219,14 @@ export class DeliveryQueue {
     this.#pump();
   }
 
+  /** Bodies of topics held for deliveries still pending (one per topic at most). */
+  get heldVersions(): number {
+    return this.#versions.size;
+  }
+
   #settle(entry: Pending, result: DeliveryOutcome['result']): void {
     this.#pending.delete(keyOf(entry.topic, entry.callback));
+    this.#release(entry.topic);
     this.#options.settled?.({ topic: entry.topic, callback: entry.callback, result, attempts: entry.attempt });
   }
 }

@@ -188,8 +188,9 @@ export class WebSubHub {
       this.#log(`websub: unsubscribed ${request.callback} from ${request.topic}`);
       return;
     }
-    // The version a new subscriber starts from: only later versions are distributed to it.
-    if (this.#store.lastEtag(request.topic) === undefined) {
+    // The version a new subscriber starts from: only later versions are distributed to it. With other
+    // subscribers, the one last sent to them stands (a newer one may be on its way to them).
+    if (this.#store.lastEtag(request.topic) === undefined || this.#store.countForTopic(request.topic) === 0) {
       const version = await this.#topics.current(request.topic);
       if (version) this.#store.setLastEtag(request.topic, version.etag);
     }

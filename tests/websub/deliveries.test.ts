@@ -53,6 +53,7 @@ describe('DeliveryQueue', () => {
     await eventually(async () => (outcomes.length === 1 ? true : undefined), 'the delivery to settle');
     expect(bodiesTo('/a')).toEqual(['v1', 'v2']);
     expect(outcomes[0]).toMatchObject({ result: 'delivered' });
+    expect(queue.heldVersions).toBe(0);
   });
 
   it('sends a version that came while the previous one was in flight, once that one is done', async () => {
@@ -118,6 +119,9 @@ describe('DeliveryQueue', () => {
     queue.publish(version('v1'), subs);
     await eventually(async () => (outcomes.length === 12 ? true : undefined), 'every delivery');
     expect(subscriber.maxConcurrent()).toBe(3);
+    // Nothing is held once every delivery is settled: not even the body.
+    expect(queue.pending).toBe(0);
+    expect(queue.heldVersions).toBe(0);
   });
 
   it('drops what does not fit its bound on pending deliveries, with a log line, and delivers the rest', async () => {
@@ -126,8 +130,15 @@ describe('DeliveryQueue', () => {
     queue.publish(version('v1'), subs);
     await eventually(async () => (outcomes.length === 5 ? true : undefined), 'every outcome');
     expect(outcomes.filter((o) => o.result === 'dropped')).toHaveLength(2);
+    expect(queue.heldVersions).toBe(0);
     expect(outcomes.filter((o) => o.result === 'delivered')).toHaveLength(3);
     expect(logs.filter((l) => /queue full/u.test(l))).toHaveLength(2);
+  });
+
+  it('holds no body for a version published to no subscriber', () => {
+    const { queue } = createQueue([]);
+    queue.publish(version('v1'), []);
+    expect(queue.heldVersions).toBe(0);
   });
 
   it('sends nothing to a subscription that ended before its turn', async () => {
