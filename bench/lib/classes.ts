@@ -31,6 +31,7 @@ export function feedClasses(tags: TagPick): FeedClass[] {
 export interface Snapshot {
   body: Buffer;
   etag: string | null;
+  contentType: string | null;
 }
 
 /** GETs each path once (which also warms a lazily rendering server); throws unless every answer is 200. */
@@ -39,7 +40,7 @@ export async function snapshotPaths(baseUrl: string, paths: string[]): Promise<M
   for (const path of paths) {
     const response = await fetchOnce(baseUrl + path);
     if (response.status !== 200) throw new Error(`GET ${baseUrl}${path} answered ${response.status}, expected 200`);
-    snapshots.set(path, { body: response.body, etag: response.headers.get('etag') });
+    snapshots.set(path, { body: response.body, etag: response.headers.get('etag'), contentType: response.headers.get('content-type') });
   }
   return snapshots;
 }

@@ -5,6 +5,7 @@ import { fetchOnce } from './http.ts';
 import { measureNewArticle } from './freshness.ts';
 import { runLoad, type LoadFigure, type LoadSettings } from './load.ts';
 import { readPeakRss } from './memory.ts';
+import { startFloor, stopFloor } from './floor.ts';
 import { startNginx, stopNginx } from './nginx.ts';
 import type { ClassId, SizeResult } from './results.ts';
 import { FEED_LIMIT, startNaiveServer, startOurServer, stopServer, waitForFirstFeed } from './server-process.ts';
@@ -99,6 +100,7 @@ export async function measureSize(size: CorpusSize, settings: LoadSettings, ngin
   const ours = await startOurServer(corpus.dir);
   let naive: Awaited<ReturnType<typeof startNaiveServer>> | undefined;
   let nginx: Awaited<ReturnType<typeof startNginx>> | undefined;
+  let floor: Awaited<ReturnType<typeof startFloor>> | undefined;
   try {
     const firstFeedMs = await waitForFirstFeed(ours, START_TIMEOUT_MS);
     const snapshots = await snapshotPaths(ours.baseUrl, paths);
@@ -119,6 +121,10 @@ export async function measureSize(size: CorpusSize, settings: LoadSettings, ngin
       for (const [path, s] of own) if (!s.body.equals(snapshots.get(path)!.body)) notes.push(`nginx ${path}: body differs from ours`);
       targets.push({ name: 'nginx', baseUrl: nginx.baseUrl, conditional: conditionalRequests(own) });
     }
+    floor = await startFloor(snapshots);
+    const fromFloor = await snapshotPaths(floor.baseUrl, paths);
+    for (const [path, s] of fromFloor) if (!s.body.equals(snapshots.get(path)!.body)) notes.push(`floor ${path}: body differs from ours`);
+    targets.push({ name: 'floor', baseUrl: floor.baseUrl, conditional: conditionalRequests(fromFloor) });
     const load = await loadInterleaved(targets, classes, settings, log, notes);
     const newArticleMs = await measureNewArticle(ours.baseUrl, corpus.dir);
     return {
@@ -127,9 +133,11 @@ export async function measureSize(size: CorpusSize, settings: LoadSettings, ngin
       ours: { firstFeedMs, load: load.get('ours')!, newArticleMs, peakRssBytes: readPeakRss(ours.child.pid) },
       naive: { firstFeedMs: naiveFirstFeedMs, load: load.get('naive')!, peakRssBytes: readPeakRss(naive.child.pid) },
       nginx: nginx ? { load: load.get('nginx')! } : undefined,
+      floor: { load: load.get('floor')! },
       notes,
     };
   } finally {
+    if (floor) await stopFloor(floor);
     if (nginx) await stopNginx(nginx);
     if (naive) await stopServer(naive);
     await stopServer(ours);

@@ -21,21 +21,22 @@ export function renderResults(results: SizeResult[]): string {
   const rows: string[][] = [];
   for (const r of results) {
     const s = r.size.label;
-    rows.push([s, 'first feed after spawn (ms)', formatMs(r.ours.firstFeedMs), formatMs(r.naive.firstFeedMs), '—',
-      formatRatio(ratio(r.ours.firstFeedMs, r.naive.firstFeedMs)), '—']);
-    rows.push([s, 'peak RSS, VmHWM (MB)', formatMB(r.ours.peakRssBytes), formatMB(r.naive.peakRssBytes), '—',
-      formatRatio(ratio(r.ours.peakRssBytes, r.naive.peakRssBytes)), '—']);
+    rows.push([s, 'first feed after spawn (ms)', formatMs(r.ours.firstFeedMs), formatMs(r.naive.firstFeedMs), '—', '—',
+      formatRatio(ratio(r.ours.firstFeedMs, r.naive.firstFeedMs)), '—', '—']);
+    rows.push([s, 'peak RSS, VmHWM (MB)', formatMB(r.ours.peakRssBytes), formatMB(r.naive.peakRssBytes), '—', '—',
+      formatRatio(ratio(r.ours.peakRssBytes, r.naive.peakRssBytes)), '—', '—']);
     for (const id of CLASS_ORDER) {
-      const [ours, naive, nginx] = [r.ours.load[id], r.naive.load[id], r.nginx?.load[id]];
-      if (!ours && !naive && !nginx) continue;
+      const [ours, naive, nginx, floor] = [r.ours.load[id], r.naive.load[id], r.nginx?.load[id], r.floor?.load[id]];
+      if (!ours && !naive && !nginx && !floor) continue;
       rows.push([s, `${r.labels[id]}: req/s`, flagged(formatCount(ours?.rps), ours), flagged(formatCount(naive?.rps), naive),
-        flagged(formatCount(nginx?.rps), nginx), formatRatio(ratio(ours?.rps, naive?.rps)), formatRatio(ratio(ours?.rps, nginx?.rps))]);
-      rows.push([s, `${r.labels[id]}: p99 (ms)`, formatMs(ours?.p99Ms), formatMs(naive?.p99Ms), formatMs(nginx?.p99Ms),
-        formatRatio(ratio(ours?.p99Ms, naive?.p99Ms)), formatRatio(ratio(ours?.p99Ms, nginx?.p99Ms))]);
+        flagged(formatCount(nginx?.rps), nginx), flagged(formatCount(floor?.rps), floor), formatRatio(ratio(ours?.rps, naive?.rps)),
+        formatRatio(ratio(ours?.rps, nginx?.rps)), formatRatio(ratio(ours?.rps, floor?.rps))]);
+      rows.push([s, `${r.labels[id]}: p99 (ms)`, formatMs(ours?.p99Ms), formatMs(naive?.p99Ms), formatMs(nginx?.p99Ms), formatMs(floor?.p99Ms),
+        formatRatio(ratio(ours?.p99Ms, naive?.p99Ms)), formatRatio(ratio(ours?.p99Ms, nginx?.p99Ms)), formatRatio(ratio(ours?.p99Ms, floor?.p99Ms))]);
     }
     rows.push([s, 'new article in its tag feed (ms)', r.ours.newArticleMs === undefined ? 'timeout' : formatMs(r.ours.newArticleMs),
-      '—', '—', '—', '—']);
+      '—', '—', '—', '—', '—', '—']);
   }
-  const header = ['size', 'measure', 'ours', 'naive', 'nginx', 'ours/naive', 'ours/nginx'];
-  return renderTable(header, rows, [false, false, true, true, true, true, true]);
+  const header = ['size', 'measure', 'ours', 'naive', 'nginx', 'node floor', 'ours/naive', 'ours/nginx', 'ours/floor'];
+  return renderTable(header, rows, [false, false, true, true, true, true, true, true, true]);
 }

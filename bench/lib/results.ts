@@ -19,6 +19,8 @@ export interface SizeResult {
   ours: ServerFigures & { newArticleMs?: number };
   naive: ServerFigures;
   nginx?: ServerFigures;
+  /** The floor: a bare node:http server answering our bytes from memory (bench/floor/server.ts). */
+  floor?: ServerFigures;
   /** Warnings found while measuring (item count mismatches, unexpected statuses...). */
   notes: string[];
 }

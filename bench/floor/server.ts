@@ -1,0 +1,36 @@
+/**
+ * The floor for any Node server on this machine: a bare `node:http` server that answers the exact
+ * bytes our server gave (read from a folder at start, each with the ETag and media type ours sent)
+ * from memory, with a 304 to a matching If-None-Match, and nothing else. No routing, no framework, no
+ * compression, no security headers: what is left is the runtime's own cost of an HTTP exchange.
+ *
+ *   node bench/floor/server.ts <folder written by startFloor> <port>
+ */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import path from 'node:path';
+
+interface Entry {
+  path: string;
+  file: string;
+  etag: string | null;
+  contentType: string | null;
+}
+
+const [dir, port] = [process.argv[2]!, Number(process.argv[3])];
+const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Entry[];
+const responses = new Map(
+  manifest.map((e) => {
+    const body = readFileSync(path.join(dir, e.file));
+    const headers: Record<string, string> = { 'Content-Type': e.contentType ?? 'application/octet-stream', 'Content-Length': String(body.length) };
+    if (e.etag) headers.ETag = e.etag;
+    return [e.path, { body, headers, etag: e.etag, notModified: e.etag ? { ETag: e.etag } : {} }];
+  }),
+);
+
+createServer((req, res) => {
+  const found = responses.get(req.url ?? '');
+  if (!found) return void res.writeHead(404).end();
+  if (found.etag && req.headers['if-none-match'] === found.etag) return void res.writeHead(304, found.notModified).end();
+  res.writeHead(200, found.headers).end(found.body);
+}).listen(port, '127.0.0.1', () => console.log(`floor server on ${port}`));
