@@ -83,7 +83,7 @@ describe('ArticleMetaCache', () => {
   it('does not use rows written by another version of the parser', async () => {
     await cachedLoad();
     const db = new Database(join(state, CACHE_FILE));
-    db.prepare("UPDATE article_meta SET parser = 'older', title = 'Stale Title'").run();
+    db.prepare("UPDATE article_meta SET parser = 'older', data = json_object('title', 'Stale Title', 'summary', '', 'draft', 0)").run();
     db.close();
     const warm = await cachedLoad();
     expect(warm.cached).toBe(0);
