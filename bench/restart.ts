@@ -35,7 +35,7 @@ async function start(articlesDir: string, stateDir: string, check?: (base: strin
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const spawnedAt = performance.now();
-  const child: TrackedChild = spawnTracked('our server', process.execPath, ['--import', 'tsx', 'src/cli.ts', '--host', '127.0.0.1', '--port', String(port), '--articles-dir', articlesDir, '--base-url', 'http://bench.example', '--feed-limit', '20'], {
+  const child: TrackedChild = spawnTracked('our server', process.execPath, ['--import', 'tsx', 'src/cli.ts', '--host', '127.0.0.1', '--port', String(port), '--articles-dir', articlesDir, '--base-url', 'http://bench.example', '--feed-limit', '20', '--archive-size', '20'], {
     cwd: repoRoot,
     env: { ...process.env, STATE_DIR: stateDir },
   });

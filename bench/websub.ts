@@ -71,7 +71,7 @@ async function main(): Promise<void> {
 
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const server = spawnTracked('our server', process.execPath, ['--import', 'tsx', 'src/cli.ts', '--host', '127.0.0.1', '--port', String(port), '--articles-dir', articlesDir, '--feed-limit', '20', '--base-url', baseUrl], {
+  const server = spawnTracked('our server', process.execPath, ['--import', 'tsx', 'src/cli.ts', '--host', '127.0.0.1', '--port', String(port), '--articles-dir', articlesDir, '--feed-limit', '20', '--archive-size', '20', '--base-url', baseUrl], {
     cwd: repoRoot,
     env: { ...process.env, STATE_DIR: path.join(work, 'state'), WEBSUB_ALLOW_PRIVATE_CALLBACKS: 'true' },
   });

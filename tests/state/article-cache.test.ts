@@ -83,7 +83,7 @@ describe('ArticleMetaCache', () => {
   it('does not use rows written by another version of the parser', async () => {
     await cachedLoad();
     const db = new Database(join(state, CACHE_FILE));
-    db.prepare("UPDATE article_meta SET parser = 'older', data = json_object('title', 'Stale Title', 'summary', '', 'draft', 0)").run();
+    db.prepare("UPDATE article_meta SET parser = 'older', title = 'Stale Title'").run();
     db.close();
     const warm = await cachedLoad();
     expect(warm.cached).toBe(0);
@@ -102,6 +102,18 @@ describe('ArticleMetaCache', () => {
     expect(log[0]).toMatch(new RegExp(`article cache ${join(state, CACHE_FILE)} cannot be used .*moved to .*broken-\\d+, rebuilding it`, 'u'));
     expect((await readdir(state)).some((f) => f.startsWith(`${CACHE_FILE}.broken-`))).toBe(true);
     expect((await cachedLoad()).cached).toBe(4);
+  });
+
+  it('keeps a field the parser gains, beside the ones it has columns for', async () => {
+    const cache = new ArticleMetaCache(state, articles, () => {});
+    const [meta] = (await load()).articles;
+    cache.put('plain.txt', { ...meta!, image: { src: 'media/one.png', length: 42 } } as never);
+    cache.close();
+    const again = new ArticleMetaCache(state, articles, () => {});
+    const got = again.get('plain.txt', meta!.file, meta!.source, meta!.id, meta!.format) as unknown as Record<string, unknown>;
+    again.close();
+    expect(got.image).toEqual({ src: 'media/one.png', length: 42 });
+    expect(got.title).toBe(meta!.title);
   });
 
   it('never takes a row for a file now over the size limit', async () => {
