@@ -3,6 +3,7 @@
  * base URL, and path segments (ids, tags) are percent-encoded.
  */
 import type { FeedFormat } from './feeds/types.ts';
+import { JOINERS, type CombinationName } from './articles/tag-sets.ts';
 
 /** File name of each feed format, as it appears in URLs. */
 export const FEED_FILES: Record<FeedFormat, string> = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' };
@@ -31,6 +32,14 @@ export class SiteUrls {
   /** A feed of the site (no tag) or of one tag. */
   feed(format: FeedFormat, tagKey?: string): string {
     return tagKey === undefined ? `${this.base}/${FEED_FILES[format]}` : `${this.tag(tagKey)}/${FEED_FILES[format]}`;
+  }
+  /** The page of a tag combination (`/tags/a+b`, `/tags/a,b`): each key encoded, the joiner not. */
+  combination(name: CombinationName): string {
+    return `${this.base}/tags/${name.keys.map(encodeURIComponent).join(JOINERS[name.join])}`;
+  }
+  /** A feed of a tag combination. */
+  combinationFeed(format: FeedFormat, name: CombinationName): string {
+    return `${this.combination(name)}/${FEED_FILES[format]}`;
   }
   /** Archive document `n` (from 1, the oldest) of the site's or a tag's feed (RFC 5005 §4). */
   archive(format: FeedFormat, n: number, tagKey?: string): string {

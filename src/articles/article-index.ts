@@ -164,6 +164,16 @@ export class ArticleIndex {
   }
 
   /**
+   * A tag's whole list of public articles, newest first, not copied (tag-sets.ts walks it only as far as
+   * it needs); undefined for a tag with no public article.
+   */
+  tagList(key: string): { tag: Tag; articles: readonly ArticleMeta[] } | undefined {
+    this.releaseDue();
+    const list = this.#byTag.get(key);
+    return list && { tag: labelOf(key, list[0]!), articles: list };
+  }
+
+  /**
    * Part of the site's (no tag key) or a tag's articles by position, without scanning or sorting: the
    * lists are kept newest first, so any range of them is one slice. Positions count from the newest
    * (`from: 'newest'`, 0 is the newest article) or from the oldest (`'oldest'`, 0 is the oldest, as

@@ -27,16 +27,7 @@ export interface FeedPlace {
  * in the usual case, and only subscription documents are pushed.
  */
 export function buildFeed(site: SiteInfo, articles: readonly ArticleMeta[], bodies: readonly string[], tag?: Tag, place?: FeedPlace): FeedDoc {
-  const items: FeedItem[] = articles.map((a, i) => ({
-    url: site.urls.article(a.id),
-    title: a.title,
-    summary: a.summary,
-    contentHtml: bodies[i]!,
-    published: a.date,
-    updated: a.updated,
-    tags: a.tags,
-    author: a.author,
-  }));
+  const items = toItems(site, articles, bodies);
   const selfUrls = place?.selfUrls ?? (Object.fromEntries(FEED_FORMATS.map((f) => [f, site.urls.feed(f, tag?.key)])) as Record<FeedFormat, string>);
   return {
     title: tag ? `${site.title}: #${tag.label}` : site.title,
@@ -50,6 +41,46 @@ export function buildFeed(site: SiteInfo, articles: readonly ArticleMeta[], bodi
     updated: latestUpdate(articles),
     items,
   };
+}
+
+/** What a feed other than the site's or one tag's is about (a tag combination, an author): its own names and URLs. */
+export interface FeedSubject {
+  title: string;
+  description: string;
+  /** The HTML page the feed mirrors. */
+  homeUrl: string;
+  selfUrls: Record<FeedFormat, string>;
+}
+
+/**
+ * Builds the subscription feed of a subject (no archives: such a feed has no `prev-archive` link), from
+ * articles newest first and their bodies; its items are exactly those of the site's and tags' feeds.
+ */
+export function buildSubjectFeed(site: SiteInfo, subject: FeedSubject, articles: readonly ArticleMeta[], bodies: readonly string[]): FeedDoc {
+  return {
+    title: subject.title,
+    description: subject.description,
+    language: site.language,
+    author: site.author,
+    homeUrl: subject.homeUrl,
+    selfUrls: subject.selfUrls,
+    hubs: site.hubs,
+    updated: latestUpdate(articles),
+    items: toItems(site, articles, bodies),
+  };
+}
+
+function toItems(site: SiteInfo, articles: readonly ArticleMeta[], bodies: readonly string[]): FeedItem[] {
+  return articles.map((a, i) => ({
+    url: site.urls.article(a.id),
+    title: a.title,
+    summary: a.summary,
+    contentHtml: bodies[i]!,
+    published: a.date,
+    updated: a.updated,
+    tags: a.tags,
+    author: a.author,
+  }));
 }
 
 /** The newest `updated` among articles (the epoch for none), for `Last-Modified` and feed `updated`. */

@@ -17,7 +17,7 @@ export interface PageHead {
   title: string;
   canonical: string;
   /** The feeds of this page, announced for autodiscovery. */
-  feeds?: { title: string; tagKey?: string };
+  feeds?: { title: string; tagKey?: string; urls?: Record<FeedFormat, string> };
   /** The pages before and after this one in a paged list (HTML `rel="prev"`/`rel="next"`). */
   prev?: string;
   next?: string;
@@ -30,10 +30,10 @@ ul.items{list-style:none;padding:0}ul.items li{margin:0 0 1.4rem}
 .meta{color:#666;font-size:.9rem}.tags a{margin-right:.5rem}
 </style>`);
 
-/** The links to a feed in its three formats. */
-export function feedLinks(site: SiteInfo, tagKey?: string): HtmlEscapedString | Promise<HtmlEscapedString> {
+/** The links to a feed in its three formats: the site's, a tag's, or the given URLs (a combination's, an author's). */
+export function feedLinks(site: SiteInfo, tagKey?: string, urls?: Record<FeedFormat, string>): HtmlEscapedString | Promise<HtmlEscapedString> {
   return html`${FEED_FORMATS.map(
-    (f, i) => html`${i > 0 ? ' · ' : ''}<a href="${site.urls.feed(f, tagKey)}" type="${LINK_TYPES[f]}">${FORMAT_NAMES[f]}</a>`,
+    (f, i) => html`${i > 0 ? ' · ' : ''}<a href="${urls?.[f] ?? site.urls.feed(f, tagKey)}" type="${LINK_TYPES[f]}">${FORMAT_NAMES[f]}</a>`,
   )}`;
 }
 
@@ -42,7 +42,7 @@ export function renderPage(site: SiteInfo, head: PageHead, body: HtmlEscapedStri
   const alternates = head.feeds
     ? FEED_FORMATS.map(
         (f) =>
-          html`<link rel="alternate" type="${LINK_TYPES[f]}" title="${head.feeds!.title} (${FORMAT_NAMES[f]})" href="${site.urls.feed(f, head.feeds!.tagKey)}">\n`,
+          html`<link rel="alternate" type="${LINK_TYPES[f]}" title="${head.feeds!.title} (${FORMAT_NAMES[f]})" href="${head.feeds!.urls?.[f] ?? site.urls.feed(f, head.feeds!.tagKey)}">\n`,
       )
     : [];
   const page = html`<!doctype html>

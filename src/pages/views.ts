@@ -3,6 +3,7 @@ import { html, raw } from 'hono/html';
 import type { ArticleMeta, Tag } from '../articles/types.ts';
 import type { TagSummary } from '../articles/article-index.ts';
 import type { SiteInfo } from '../feeds/build.ts';
+import type { FeedFormat } from '../feeds/types.ts';
 import { feedLinks, renderPage } from './layout.ts';
 
 function date(d: Date) {
@@ -101,5 +102,28 @@ export function tagPage(site: SiteInfo, tag: Tag, count: number, articles: reado
     html`<h1>#${tag.label}</h1>
 <p>${count} ${count === 1 ? 'article' : 'articles'}. Subscribe: ${feedLinks(site, tag.key)}</p>
 ${articleList(site, articles)}${pager(links)}`,
+  );
+}
+
+/** What a list page other than the home and tag pages shows (a tag combination, an author). */
+export interface ListPage {
+  /** The page's heading, and the start of its title. */
+  heading: string;
+  /** A sentence under the heading (text, escaped). */
+  lead: string;
+  canonical: string;
+  /** The feeds announced for autodiscovery, and their title. */
+  feedTitle: string;
+  feeds: Record<FeedFormat, string>;
+}
+
+/** A list of articles, newest first, with autodiscovery of its three feeds (a combination's or an author's page). */
+export function listPage(site: SiteInfo, page: ListPage, articles: readonly ArticleMeta[]): string {
+  return renderPage(
+    site,
+    { title: `${page.heading} · ${site.title}`, canonical: page.canonical, feeds: { title: page.feedTitle, urls: page.feeds } },
+    html`<h1>${page.heading}</h1>
+<p>${page.lead} Subscribe: ${feedLinks(site, undefined, page.feeds)}</p>
+${articleList(site, articles)}`,
   );
 }

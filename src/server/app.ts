@@ -10,10 +10,11 @@ import { ssgParams } from 'hono/ssg';
 import type { ArticleIndex } from '../articles/article-index.ts';
 import type { ContentStore } from '../articles/content.ts';
 import { normalizeRequestedTag } from '../articles/tags.ts';
+import { combinationSegment, parseCombination } from '../articles/tag-sets.ts';
 import type { Config } from '../config.ts';
 import type { SiteInfo } from '../feeds/build.ts';
 import type { FeedFormat } from '../feeds/types.ts';
-import { parsePageNumber, SiteUrls } from '../urls.ts';
+import { FEED_FILES, parsePageNumber, SiteUrls } from '../urls.ts';
 import { archiveCount } from '../feeds/archives.ts';
 import { ResponseCache } from './cache.ts';
 import { cacheControl, commonHeaders, sendPrepared } from './http.ts';
@@ -155,9 +156,27 @@ export function createApp(deps: AppDeps): App {
     if (preparedSize(prepared) !== before) cache.recount(prepared);
     return response;
   };
+  // `/tags/a+b/…` (every tag) and `/tags/a,b/…` (any tag): served at one canonical URL, the keys
+  // normalised, deduplicated and sorted; any other spelling is a 301 to it (one document, one cache
+  // entry, one WebSub topic per combination). Undefined: the segment is a single tag.
+  const combinationRoute = (c: Context, raw: string, format: FeedFormat | 'page') => {
+    if (raw.length > MAX_SEGMENT_LENGTH) return c.text('Bad request: tag combination too long\n', 400);
+    const name = parseCombination(raw);
+    if (name === undefined) return undefined;
+    if ('problem' in name) return c.text(`Bad request: ${name.problem}\n`, 400);
+    if (combinationSegment(name) !== raw) {
+      const one = name.keys.length === 1 ? name.keys[0]! : undefined;
+      const page = one === undefined ? site.urls.combination(name) : site.urls.tag(one);
+      return c.redirect(format === 'page' ? page : `${page}/${FEED_FILES[format]}`, 301);
+    }
+    const missing = name.join === 'and' ? 'Unknown tag in the combination (every tag must have articles)' : 'None of the tags has articles';
+    return send(c, responses.combination(format, name), missing);
+  };
   const feedRoute = (format: FeedFormat) => (c: Context) => {
     const raw = c.req.param('tag');
     if (raw === undefined) return send(c, responses.feed(format), 'Not found');
+    const combined = combinationRoute(c, raw, format);
+    if (combined) return combined;
     const key = tagKey(raw);
     return send(c, key === undefined ? undefined : responses.feed(format, key), `Unknown tag: ${raw.slice(0, 64)}`);
   };
@@ -239,6 +258,8 @@ export function createApp(deps: AppDeps): App {
   app.get('/tags.opml', (c) => send(c, responses.opml(), 'Not found'));
   app.get('/tags/:tag', (c) => {
     const raw = c.req.param('tag');
+    const combined = combinationRoute(c, raw, 'page');
+    if (combined) return combined;
     const key = tagKey(raw);
     return send(c, key === undefined ? undefined : responses.tag(key), `Unknown tag: ${raw.slice(0, 64)}`);
   });

@@ -32,6 +32,12 @@ export class ResponseCache {
   readonly #source: Generation;
   /** The keys held per scope: exactly the LRU's keys, grouped. */
   readonly #scopes = new Map<string, Set<string>>();
+  /**
+   * The further scopes of keys that depend on several (a tag combination depends on each of its tags'):
+   * such a key is held under each, so that a change to any one drops it. Entries live as long as their
+   * key is in the LRU, so this is bounded with it.
+   */
+  readonly #alsoIn = new Map<string, readonly string[]>();
 
   constructor(source: Generation, maxBytes = 64 * 1024 * 1024) {
     this.#source = source;
@@ -46,11 +52,11 @@ export class ResponseCache {
     });
   }
 
-  /** Number of keys the per-scope bookkeeping holds (always `size`: exposed for tests). */
+  /** Number of distinct keys the per-scope bookkeeping holds (always `size`: exposed for tests). */
   get trackedKeys(): number {
-    let n = 0;
-    for (const keys of this.#scopes.values()) n += keys.size;
-    return n;
+    const all = new Set<string>();
+    for (const keys of this.#scopes.values()) for (const key of keys) all.add(key);
+    return all.size;
   }
 
   /** Number of entries held. */
@@ -72,8 +78,10 @@ export class ResponseCache {
    * The cached response, or the one `build` makes (undefined: nothing to serve, e.g. an unknown tag,
    * which is not cached). A response built while the data changed is served but not kept.
    */
-  get(scope: string, variant: Variant, build: () => Promise<Prepared | undefined>): Prepared | Promise<Prepared | undefined> {
-    const key = `${scope} ${variant}`;
+  get(scope: string | readonly string[], variant: Variant, build: () => Promise<Prepared | undefined>): Prepared | Promise<Prepared | undefined> {
+    // Several scopes: the first names the entry (it must be unique to it), the others are what it depends on too.
+    const [first, ...also] = typeof scope === 'string' ? [scope] : scope;
+    const key = `${first} ${variant}`;
     const hit = this.#lru.get(key);
     if (hit) return hit; // answered synchronously: the hot path renders nothing and awaits nothing
     const pending = this.#pending.get(key);
@@ -83,6 +91,7 @@ export class ResponseCache {
       .then((prepared) => {
         if (prepared && this.#source.generation === generation) {
           this.#keys.set(prepared, key);
+          if (also.length > 0) this.#alsoIn.set(key, also);
           this.#put(key, prepared);
         }
         return prepared;
@@ -107,18 +116,25 @@ export class ResponseCache {
       this.#forget(key);
       return;
     }
-    const scope = scopeOf(key);
-    const keys = this.#scopes.get(scope);
-    if (keys) keys.add(key);
-    else this.#scopes.set(scope, new Set([key]));
+    for (const scope of this.#scopesOf(key)) {
+      const keys = this.#scopes.get(scope);
+      if (keys) keys.add(key);
+      else this.#scopes.set(scope, new Set([key]));
+    }
   }
 
   #forget(key: string): void {
-    const scope = scopeOf(key);
-    const keys = this.#scopes.get(scope);
-    if (!keys) return;
-    keys.delete(key);
-    if (keys.size === 0) this.#scopes.delete(scope);
+    for (const scope of this.#scopesOf(key)) {
+      const keys = this.#scopes.get(scope);
+      if (!keys) continue;
+      keys.delete(key);
+      if (keys.size === 0) this.#scopes.delete(scope);
+    }
+    this.#alsoIn.delete(key);
+  }
+
+  #scopesOf(key: string): string[] {
+    return [scopeOf(key), ...(this.#alsoIn.get(key) ?? [])];
   }
 
   /**
@@ -129,7 +145,9 @@ export class ResponseCache {
     const key = this.#keys.get(prepared);
     if (key === undefined || this.#lru.peek(key) !== prepared) return;
     // lru-cache keeps the old size when the same value is set again: take it out and put it back.
+    const also = this.#alsoIn.get(key);
     this.#lru.delete(key);
+    if (also) this.#alsoIn.set(key, also);
     this.#put(key, prepared);
   }
 }

@@ -6,13 +6,14 @@ import { articleScope, SITE_SCOPE, TAGS_SCOPE, tagScope, type ArticleIndex } fro
 import type { ContentStore } from '../articles/content.ts';
 import type { ArticleMeta } from '../articles/types.ts';
 import { archiveCount, archiveHistory, archivePositions, archiveSelfUrls, subscriptionHistory } from '../feeds/archives.ts';
-import { buildFeed, latestUpdate, type SiteInfo } from '../feeds/build.ts';
+import { buildFeed, buildSubjectFeed, latestUpdate, type FeedSubject, type SiteInfo } from '../feeds/build.ts';
 import { renderOpml } from '../feeds/opml.ts';
 import { FeedComposer } from '../feeds/compose.ts';
 import { FEED_CONTENT_TYPES } from '../feeds/render.ts';
-import type { FeedFormat } from '../feeds/types.ts';
+import { FEED_FORMATS, type FeedFormat } from '../feeds/types.ts';
+import { combinationSegment, combineTags, type CombinationName } from '../articles/tag-sets.ts';
 import { renderRobots, renderSitemap, renderSitemapIndex, SITEMAP_MAX_URLS, type SitemapEntry } from '../pages/sitemap.ts';
-import { articlePage, homePage, tagPage, tagsPage } from '../pages/views.ts';
+import { articlePage, homePage, listPage, tagPage, tagsPage } from '../pages/views.ts';
 import { prepare, type Prepared } from './prepared.ts';
 import type { ResponseCache } from './cache.ts';
 
@@ -79,6 +80,43 @@ export class SiteResponses {
       prepared.link = feedLinkHeader(doc.hubs, doc.selfUrls[format]);
       return prepared;
     });
+  }
+
+  /**
+   * The feed (or, for `'page'`, the page) of a tag combination, by its canonical name
+   * (tag-sets.ts): the newest FEED_LIMIT articles (PAGE_LIMIT on the page) that carry every tag, or
+   * any. Undefined when an AND names a tag with no article, or no tag of an OR has one. Cached under
+   * its own scope and under each tag's, so a change to any of its tags drops it.
+   */
+  combination(format: FeedFormat | 'page', name: CombinationName): Prepared | Promise<Prepared | undefined> {
+    const segment = combinationSegment(name);
+    const scopes = [`combination:${segment}`, ...name.keys.map(tagScope)];
+    return this.cache.get(scopes, format, async () => {
+      const found = combineTags(this.index, name.keys, name.join, format === 'page' ? PAGE_LIMIT : this.feedLimit);
+      if (!found) return undefined;
+      const labels = name.keys.map((key) => `#${found.known.find((t) => t.key === key)?.label ?? key}`);
+      const what = labels.join(name.join === 'and' ? ' + ' : ' or ');
+      const subject: FeedSubject = {
+        title: `${this.site.title}: ${what}`,
+        description: name.join === 'and' ? `Articles tagged ${labels.join(' and ')} on ${this.site.title}` : `Articles tagged ${labels.join(' or ')} on ${this.site.title}`,
+        homeUrl: this.site.urls.combination(name),
+        selfUrls: Object.fromEntries(FEED_FORMATS.map((f) => [f, this.site.urls.combinationFeed(f, name)])) as Record<FeedFormat, string>,
+      };
+      if (format === 'page') {
+        const lead = `The latest articles tagged ${name.join === 'and' ? labels.join(' and ') : labels.join(' or ')}.`;
+        const page = { heading: what, lead, canonical: subject.homeUrl, feedTitle: subject.title, feeds: subject.selfUrls };
+        return prepare(listPage(this.site, page, found.articles), HTML, latestUpdate(found.articles));
+      }
+      return this.#subjectFeed(format, subject, found.articles);
+    });
+  }
+
+  /** A subject's feed in one format, its items from the composer like every feed's. */
+  #subjectFeed(format: FeedFormat, subject: FeedSubject, articles: readonly ArticleMeta[]): Prepared {
+    const doc = buildSubjectFeed(this.site, subject, articles, articles.map((a) => this.contents.html(a)));
+    const prepared = prepare(this.#composer.render(doc, format), FEED_CONTENT_TYPES[format], doc.updated);
+    prepared.link = feedLinkHeader(doc.hubs, doc.selfUrls[format]);
+    return prepared;
   }
 
   /**

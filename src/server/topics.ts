@@ -1,11 +1,12 @@
 /**
  * The feeds of this site as WebSub topics: which URLs name one (the site's feeds and every tag's, in
  * the three formats), its canonical URL (tags normalised as in requests: `/tags/Venezuela/rss.xml` is
- * the topic `/tags/venezuela/rss.xml`), the index scope it depends on, and its current version, which
+ * the topic `/tags/venezuela/rss.xml`; a tag combination `/tags/B+a/…` is `/tags/a+b/…`), the index scopes it depends on, and its current version, which
  * is exactly what GET answers (the same cached response).
  */
 import { SITE_SCOPE, tagScope, type ArticleIndex } from '../articles/article-index.ts';
 import { normalizeRequestedTag } from '../articles/tags.ts';
+import { combineTags, parseCombination, type CombinationName } from '../articles/tag-sets.ts';
 import { FEED_FORMATS, type FeedFormat } from '../feeds/types.ts';
 import { FEED_FILES, type SiteUrls } from '../urls.ts';
 import type { TopicSource } from '../websub/hub.ts';
@@ -15,6 +16,8 @@ import type { SiteResponses } from './responses.ts';
 interface Feed {
   format: FeedFormat;
   tagKey?: string;
+  /** A tag combination's feed (tag-sets.ts). */
+  combination?: CombinationName;
 }
 
 const FORMAT_OF_FILE = new Map(FEED_FORMATS.map((f) => [FEED_FILES[f], f]));
@@ -30,19 +33,29 @@ export class FeedTopics implements TopicSource {
   resolve(url: string): { topic: string } | { reason: string } {
     const feed = this.#parse(url);
     if (!feed) return { reason: `hub.topic is not a feed of this site: ${url.slice(0, 200)}` };
+    if (feed.combination) {
+      const { join, keys } = feed.combination;
+      if (!combineTags(this.index, keys, join, 0)) return { reason: `hub.topic names a tag combination with no article: ${url.slice(0, 200)}` };
+      return { topic: this.urls.combinationFeed(feed.format, feed.combination) };
+    }
     if (feed.tagKey !== undefined && !this.index.tagged(feed.tagKey, 1)) return { reason: `hub.topic names a tag with no article: ${url.slice(0, 200)}` };
     return { topic: this.urls.feed(feed.format, feed.tagKey) };
   }
 
-  scope(topic: string): string {
+  /**
+   * The scopes a topic's feed depends on: the site's, a tag's, or each of a combination's tags (it
+   * changes when an article it shows changes, and every such change touches the article's tags).
+   */
+  scope(topic: string): readonly string[] {
     const feed = this.#parse(topic);
-    return feed?.tagKey === undefined ? SITE_SCOPE : tagScope(feed.tagKey);
+    if (feed?.combination) return feed.combination.keys.map(tagScope);
+    return [feed?.tagKey === undefined ? SITE_SCOPE : tagScope(feed.tagKey)];
   }
 
   async current(topic: string): Promise<TopicVersion | undefined> {
     const feed = this.#parse(topic);
     if (!feed) return undefined;
-    const prepared = await this.responses.feed(feed.format, feed.tagKey);
+    const prepared = await (feed.combination ? this.responses.combination(feed.format, feed.combination) : this.responses.feed(feed.format, feed.tagKey));
     if (!prepared) return undefined;
     return { topic, etag: prepared.etag, body: prepared.body, contentType: prepared.contentType, link: prepared.link ?? `<${topic}>; rel="self"` };
   }
@@ -61,6 +74,11 @@ export class FeedTopics implements TopicSource {
       name = decodeURIComponent(parts[1]!);
     } catch {
       return undefined;
+    }
+    const combination = parseCombination(name);
+    if (combination !== undefined) {
+      if ('problem' in combination) return undefined;
+      return combination.keys.length === 1 ? { format, tagKey: combination.keys[0]! } : { format, combination };
     }
     return { format, tagKey: normalizeRequestedTag(name.startsWith('#') ? name.slice(1) : name) };
   }

@@ -22,8 +22,8 @@ import type { SubscriptionStore } from './subscriptions.ts';
 export interface TopicSource {
   /** The canonical URL of the feed a topic URL names, or why it names none. */
   resolve(url: string): { topic: string } | { reason: string };
-  /** The change scope a topic's feed depends on (as the article index reports changes). */
-  scope(topic: string): string;
+  /** The change scopes a topic's feed depends on (as the article index reports changes): any of them changing may change it. */
+  scope(topic: string): readonly string[];
   /** The topic's feed as GET serves it now; undefined when it is no longer served. */
   current(topic: string): Promise<TopicVersion | undefined>;
 }
@@ -208,7 +208,7 @@ export class WebSubHub {
   async #distribute(scopes: ReadonlySet<string>): Promise<void> {
     for (const topic of this.#store.topics()) {
       if (this.#closed) return;
-      if (!scopes.has(this.#topics.scope(topic))) continue;
+      if (!this.#topics.scope(topic).some((scope) => scopes.has(scope))) continue;
       const version = await this.#topics.current(topic);
       if (!version || version.etag === this.#store.lastEtag(topic)) continue;
       this.#store.setLastEtag(topic, version.etag);

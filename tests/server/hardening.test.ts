@@ -183,3 +183,50 @@ describe('memory under a crawl of 100,000 distinct tags', () => {
     expect(growth).toBeLessThan(4 * 1024 * 1024);
   }, 180_000);
 });
+
+describe('memory under a crawl of tag combinations', () => {
+  it('keeps the response cache and its bookkeeping within bound however many combinations are asked', async () => {
+    const tags = Array.from({ length: 60 }, (_, i) => `T${i}`);
+    const articles = Array.from({ length: 600 }, (_, i) =>
+      createArticle({ id: `c${i}`, title: `Article ${i}`, date: new Date(Date.UTC(2024, 0, 1, 0, i)), tags: [tags[i % 60]!, tags[(i * 7) % 60]!, tags[(i * 13) % 60]!] }),
+    );
+    const config = createConfig();
+    const index = new ArticleIndex();
+    const contents = new ContentStore({ dir: '/nonexistent', realDir: '/nonexistent', maxBytes: config.maxFileSize });
+    for (const a of articles) contents.remember(a);
+    index.bulkLoad(articles.map(toMeta));
+    const cacheBytes = 512 * 1024;
+    const { app, cache } = createApp({ config, index, contents, cacheBytes });
+
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // Every pair of the 60 tags as an AND and an OR (3,540 combinations, in a format each), then
+    // 20,000 ORs that name one made-up tag besides a real one (served: the real one is known).
+    const pairs = tags.flatMap((a, i) => tags.slice(i + 1).map((b) => `${a.toLowerCase()}+${b.toLowerCase()}`));
+    const formats = ['rss.xml', 'atom.xml', 'feed.json'];
+    const paths = [
+      ...pairs.map((p, i) => `/tags/${p}/${formats[i % 3]}`),
+      ...pairs.map((p, i) => `/tags/${p.replace('+', ',')}/${formats[(i + 1) % 3]}`),
+      ...Array.from({ length: 20_000 }, (_, i) => `/tags/made-up-${i},t${i % 60}/${formats[i % 3]}`),
+    ];
+    const crawl = async (from: number, to: number) => {
+      for (const path of paths.slice(from, to)) {
+        const res = await app.request(path);
+        expect([path, res.status < 500]).toEqual([path, true]);
+        await res.arrayBuffer();
+      }
+    };
+    await crawl(0, 6000);
+    gc();
+    const heapAfterWarmup = process.memoryUsage().heapUsed;
+    await crawl(6000, paths.length);
+    gc();
+    const growth = process.memoryUsage().heapUsed - heapAfterWarmup;
+    console.log(`heap growth over ${paths.length - 6000} combination requests: ${(growth / 1e6).toFixed(1)} MB; cache ${cache.bytes} bytes`);
+
+    expect(cache.bytes).toBeLessThanOrEqual(cacheBytes);
+    expect(cache.size).toBeGreaterThan(0);
+    expect(cache.trackedKeys).toBe(cache.size);
+    expect(growth).toBeLessThan(4 * 1024 * 1024);
+  }, 180_000);
+});
