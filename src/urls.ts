@@ -41,6 +41,18 @@ export class SiteUrls {
   combinationFeed(format: FeedFormat, name: CombinationName): string {
     return `${this.combination(name)}/${FEED_FILES[format]}`;
   }
+  /** The list of authors. */
+  authors(): string {
+    return `${this.base}/authors`;
+  }
+  /** An author's page, by slug (articles/authors.ts). */
+  author(slug: string): string {
+    return `${this.base}/authors/${encodeURIComponent(slug)}`;
+  }
+  /** A feed of an author. */
+  authorFeed(format: FeedFormat, slug: string): string {
+    return `${this.author(slug)}/${FEED_FILES[format]}`;
+  }
   /** Archive document `n` (from 1, the oldest) of the site's or a tag's feed (RFC 5005 §4). */
   archive(format: FeedFormat, n: number, tagKey?: string): string {
     return `${tagKey === undefined ? this.base : this.tag(tagKey)}/archive/${n}/${FEED_FILES[format]}`;

@@ -5,16 +5,32 @@
  * called at or after its time — the release scheduler's job (release-scheduler.ts), in one place:
  * reading the index never changes it.
  *
- * Every change reports the scopes it touched (`site`, `tags`, `tag:<key>`, `article:<id>`) to listeners,
+ * Articles with an author are also listed by author (its slug, authors.ts), newest first, like tags.
+ *
+ * Every change reports the scopes it touched (`site`, `tags`, `tag:<key>`, `authors`, `author:<slug>`,
+ * `article:<id>`) to listeners,
  * which is how cached feeds and pages know to rebuild: only what a change touches is rebuilt.
  */
 import { ArticleParseError, type ArticleMeta, type Tag } from './types.ts';
+import { authorSlug } from './authors.ts';
 
 /** Scope names that listeners receive. */
 export const SITE_SCOPE = 'site';
 export const TAGS_SCOPE = 'tags';
 export const tagScope = (key: string) => `tag:${key}`;
 export const articleScope = (id: string) => `article:${id}`;
+/** The list of authors: touched whenever any public article changes, as `tags` is. */
+export const AUTHORS_SCOPE = 'authors';
+export const authorScope = (slug: string) => `author:${slug}`;
+
+/** An author as listed on /authors and in the OPML: the slug, the name as first written, the count. */
+export interface AuthorSummary {
+  slug: string;
+  /** The name as the author's oldest article writes it: newer articles never change it. */
+  name: string;
+  count: number;
+  latest: ArticleMeta;
+}
 
 /** A tag as listed on /tags and in the OPML. */
 export interface TagSummary extends Tag {
@@ -44,6 +60,7 @@ export class ArticleIndex {
   readonly #winners = new Map<string, ArticleMeta>();
   #timeline: ArticleMeta[] = [];
   readonly #byTag = new Map<string, ArticleMeta[]>();
+  readonly #byAuthor = new Map<string, ArticleMeta[]>();
   /** Winners that are not drafts and are dated in the future, soonest first. */
   #scheduled: ArticleMeta[] = [];
   readonly #listeners: Listener[] = [];
@@ -110,6 +127,11 @@ export class ArticleIndex {
         if (tagged) tagged.push(article);
         else this.#byTag.set(tag.key, [article]);
       }
+      const slug = slugOf(article);
+      if (slug === undefined) continue;
+      const written = this.#byAuthor.get(slug);
+      if (written) written.push(article);
+      else this.#byAuthor.set(slug, [article]);
     }
     this.#scheduled.sort((a, b) => a.date.getTime() - b.date.getTime());
     this.#generation++;
@@ -161,6 +183,21 @@ export class ArticleIndex {
     const list = this.#byTag.get(key);
     if (!list) return undefined;
     return { tag: labelOf(key, list[0]!), count: list.length, articles: list.slice(0, limit) };
+  }
+
+  /** The latest public articles of an author (by slug), with the author's name; undefined for no such author. */
+  authored(slug: string, limit: number): { name: string; count: number; articles: ArticleMeta[] } | undefined {
+    this.releaseDue();
+    const list = this.#byAuthor.get(slug);
+    if (!list) return undefined;
+    return { name: list.at(-1)!.author!, count: list.length, articles: list.slice(0, limit) };
+  }
+
+  /** Every author with public articles and their count, by name (code unit order), then slug. */
+  authors(): AuthorSummary[] {
+    const out: AuthorSummary[] = [];
+    for (const [slug, list] of this.#byAuthor) out.push({ slug, name: list.at(-1)!.author!, count: list.length, latest: list[0]! });
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
   }
 
   /**
@@ -266,7 +303,14 @@ export class ArticleIndex {
       else this.#byTag.set(tag.key, [meta]);
       scopes.add(tagScope(tag.key));
     }
-    scopes.add(SITE_SCOPE).add(TAGS_SCOPE).add(articleScope(meta.id));
+    const slug = slugOf(meta);
+    if (slug !== undefined) {
+      const list = this.#byAuthor.get(slug);
+      if (list) insertSorted(list, meta, compareArticles);
+      else this.#byAuthor.set(slug, [meta]);
+      scopes.add(authorScope(slug));
+    }
+    scopes.add(SITE_SCOPE).add(TAGS_SCOPE).add(AUTHORS_SCOPE).add(articleScope(meta.id));
   }
 
   #withdraw(meta: ArticleMeta, scopes: Set<string>): void {
@@ -277,7 +321,13 @@ export class ArticleIndex {
       if (list && removeSorted(list, meta, compareArticles) && list.length === 0) this.#byTag.delete(tag.key);
       scopes.add(tagScope(tag.key));
     }
-    scopes.add(SITE_SCOPE).add(TAGS_SCOPE).add(articleScope(meta.id));
+    const slug = slugOf(meta);
+    if (slug !== undefined) {
+      const list = this.#byAuthor.get(slug);
+      if (list && removeSorted(list, meta, compareArticles) && list.length === 0) this.#byAuthor.delete(slug);
+      scopes.add(authorScope(slug));
+    }
+    scopes.add(SITE_SCOPE).add(TAGS_SCOPE).add(AUTHORS_SCOPE).add(articleScope(meta.id));
   }
 
   #emit(scopes: Set<string>): void {
@@ -297,6 +347,12 @@ function sortNewestFirst(articles: ArticleMeta[]): ArticleMeta[] {
   const order = Array.from({ length: articles.length }, (_, i) => i);
   order.sort((a, b) => times[b]! - times[a]! || (articles[a]!.id < articles[b]!.id ? 1 : articles[a]!.id > articles[b]!.id ? -1 : 0));
   return order.map((i) => articles[i]!);
+}
+
+/** The slug of an article's author; undefined without one (it is the site's author, with no page). */
+function slugOf(meta: ArticleMeta): string | undefined {
+  const slug = meta.author === undefined ? '' : authorSlug(meta.author);
+  return slug === '' ? undefined : slug;
 }
 
 function labelOf(key: string, newest: ArticleMeta): Tag {

@@ -20,6 +20,7 @@ export const CORS_PATHS: readonly (readonly [path: string, contentType: string])
   ...FEED_FORMATS.flatMap((f) => [
     [`/${FEED_FILES[f]}`, FEED_CONTENT_TYPES[f]] as const,
     [`/tags/:tag/${FEED_FILES[f]}`, FEED_CONTENT_TYPES[f]] as const,
+    [`/authors/:author/${FEED_FILES[f]}`, FEED_CONTENT_TYPES[f]] as const,
     // Archive documents (RFC 5005). They keep the Cache-Control of `/*`: these hosts would join a
     // second Cache-Control value to it with a comma, and cannot exclude paths from `/*`.
     [`/archive/:n/${FEED_FILES[f]}`, FEED_CONTENT_TYPES[f]] as const,

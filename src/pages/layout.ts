@@ -56,7 +56,7 @@ ${head.prev ? html`<link rel="prev" href="${head.prev}">\n` : ''}${head.next ? h
 ${alternates}${STYLE}
 </head>
 <body>
-<header><a href="${site.urls.home()}">${site.title}</a> · <a href="${site.urls.tags()}">Tags</a> · <a href="${site.urls.opml()}">OPML</a></header>
+<header><a href="${site.urls.home()}">${site.title}</a> · <a href="${site.urls.tags()}">Tags</a> · <a href="${site.urls.authors()}">Authors</a> · <a href="${site.urls.opml()}">OPML</a></header>
 <main>
 ${body}
 </main>

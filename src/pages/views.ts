@@ -1,7 +1,8 @@
 /** The site's HTML pages. Everything that comes from an article is escaped, except its rendered body. */
 import { html, raw } from 'hono/html';
 import type { ArticleMeta, Tag } from '../articles/types.ts';
-import type { TagSummary } from '../articles/article-index.ts';
+import type { AuthorSummary, TagSummary } from '../articles/article-index.ts';
+import { authorSlug } from '../articles/authors.ts';
 import type { SiteInfo } from '../feeds/build.ts';
 import type { FeedFormat } from '../feeds/types.ts';
 import { feedLinks, renderPage } from './layout.ts';
@@ -62,6 +63,13 @@ ${articleList(site, articles)}${pager(links)}`,
   );
 }
 
+/** The author after an article's date, linking the author's page (none for a name without a slug). */
+function byline(site: SiteInfo, author: string | undefined) {
+  if (author === undefined) return '';
+  const slug = authorSlug(author);
+  return slug === '' ? html` · ${author}` : html` · <a rel="author" href="${site.urls.author(slug)}">${author}</a>`;
+}
+
 /** One article. `bodyHtml` is the article's rendered body (already escaped text, or Markdown HTML). */
 export function articlePage(site: SiteInfo, article: ArticleMeta, bodyHtml: string): string {
   return renderPage(
@@ -69,7 +77,7 @@ export function articlePage(site: SiteInfo, article: ArticleMeta, bodyHtml: stri
     { title: `${article.title} · ${site.title}`, canonical: site.urls.article(article.id), feeds: { title: site.title } },
     html`<article>
 <h1>${article.title}</h1>
-<p class="meta">${date(article.date)}${article.author ? html` · ${article.author}` : ''}</p>
+<p class="meta">${date(article.date)}${byline(site, article.author)}</p>
 ${raw(bodyHtml)}
 <p>${tagList(site, article.tags)}</p>
 </article>`,
@@ -125,5 +133,17 @@ export function listPage(site: SiteInfo, page: ListPage, articles: readonly Arti
     html`<h1>${page.heading}</h1>
 <p>${page.lead} Subscribe: ${feedLinks(site, undefined, page.feeds)}</p>
 ${articleList(site, articles)}`,
+  );
+}
+
+/** Every author with their article count. */
+export function authorsPage(site: SiteInfo, authors: readonly AuthorSummary[]): string {
+  return renderPage(
+    site,
+    { title: `Authors · ${site.title}`, canonical: site.urls.authors() },
+    html`<h1>Authors</h1>
+<p>${authors.length} ${authors.length === 1 ? 'author' : 'authors'}, each with their own feeds.</p>
+<ul>
+${authors.map((a) => html`<li><a href="${site.urls.author(a.slug)}">${a.name}</a> (${a.count})</li>\n`)}</ul>`,
   );
 }

@@ -11,6 +11,7 @@ import type { ArticleIndex } from '../articles/article-index.ts';
 import type { ContentStore } from '../articles/content.ts';
 import { normalizeRequestedTag } from '../articles/tags.ts';
 import { combinationSegment, parseCombination } from '../articles/tag-sets.ts';
+import { authorSlug } from '../articles/authors.ts';
 import type { Config } from '../config.ts';
 import type { SiteInfo } from '../feeds/build.ts';
 import type { FeedFormat } from '../feeds/types.ts';
@@ -82,6 +83,10 @@ export const PARAMETERISED_ROUTES = [
   '/page/:n',
   '/tags/:tag/page/:n',
   '/sitemaps/:file',
+  '/authors/:author',
+  '/authors/:author/rss.xml',
+  '/authors/:author/atom.xml',
+  '/authors/:author/feed.json',
 ] as const;
 /** Longest tag or id accepted in a path, in characters. */
 export const MAX_SEGMENT_LENGTH = 256;
@@ -160,6 +165,7 @@ export function createApp(deps: AppDeps): App {
   // normalised, deduplicated and sorted; any other spelling is a 301 to it (one document, one cache
   // entry, one WebSub topic per combination). Undefined: the segment is a single tag.
   const combinationRoute = (c: Context, raw: string, format: FeedFormat | 'page') => {
+    if (!raw.includes('+') && !raw.includes(',')) return undefined;
     if (raw.length > MAX_SEGMENT_LENGTH) return c.text('Bad request: tag combination too long\n', 400);
     const name = parseCombination(raw);
     if (name === undefined) return undefined;
@@ -208,11 +214,16 @@ export function createApp(deps: AppDeps): App {
       '/tags/:tag/archive/:n/feed.json': () => tagArchives(),
       '/page/:n': () => upTo(pages(index.size), 2).map((n) => ({ n })),
       '/tags/:tag/page/:n': () => index.tags().flatMap((t) => upTo(pages(t.count), 2).map((n) => ({ tag: tag(t.key), n }))),
+      '/authors/:author': () => authors(),
+      '/authors/:author/rss.xml': () => authors(),
+      '/authors/:author/atom.xml': () => authors(),
+      '/authors/:author/feed.json': () => authors(),
       '/sitemaps/:file': () => {
         const children = Math.ceil((1 + index.tagCount + index.size) / (deps.sitemapMaxUrls ?? SITEMAP_MAX_URLS));
         return children > 1 ? upTo(children).map((n) => ({ file: `${n}.xml` })) : [];
       },
     };
+    const authors = () => index.authors().map((a) => ({ author: encodeURIComponent(a.slug) }));
     const siteArchives = () => upTo(archiveCount(index.size, config.archiveSize)).map((n) => ({ n }));
     const tagArchives = () => index.tags().flatMap((t) => upTo(archiveCount(t.count, config.archiveSize)).map((n) => ({ tag: tag(t.key), n })));
     for (const path of PARAMETERISED_ROUTES) app.get(path, ssgParams(params[path]));
@@ -275,6 +286,17 @@ export function createApp(deps: AppDeps): App {
     const n = parsePageNumber(c.req.param('n'));
     return send(c, key === undefined || n === undefined || n === 1 ? undefined : responses.tag(key, n), 'Not found');
   });
+  app.get('/authors', (c) => send(c, responses.authors(), 'Not found'));
+  const authorRoute = (format: FeedFormat | 'page') => (c: Context) => {
+    const raw = c.req.param('author') ?? '';
+    // Any spelling of a name reaches its author (`/authors/Ana%20P%C3%A9rez`), as tags do; links use the slug.
+    const slug = raw.length <= MAX_SEGMENT_LENGTH ? authorSlug(raw) : '';
+    return send(c, slug === '' ? undefined : responses.author(format, slug), `Unknown author: ${raw.slice(0, 64)}`);
+  };
+  app.get('/authors/:author', authorRoute('page'));
+  app.get('/authors/:author/rss.xml', authorRoute('rss'));
+  app.get('/authors/:author/atom.xml', authorRoute('atom'));
+  app.get('/authors/:author/feed.json', authorRoute('json'));
   app.get('/articles/:id', (c) => {
     const id = c.req.param('id');
     const found = id.length <= MAX_SEGMENT_LENGTH ? responses.article(id) : undefined;

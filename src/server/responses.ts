@@ -2,7 +2,7 @@
  * Builds every cacheable response of the site from the index: feeds, pages and the OPML. Knows nothing
  * of HTTP; the app decides when to call it, and the cache keeps what it returns.
  */
-import { articleScope, SITE_SCOPE, TAGS_SCOPE, tagScope, type ArticleIndex } from '../articles/article-index.ts';
+import { articleScope, authorScope, AUTHORS_SCOPE, SITE_SCOPE, TAGS_SCOPE, tagScope, type ArticleIndex } from '../articles/article-index.ts';
 import type { ContentStore } from '../articles/content.ts';
 import type { ArticleMeta } from '../articles/types.ts';
 import { archiveCount, archiveHistory, archivePositions, archiveSelfUrls, subscriptionHistory } from '../feeds/archives.ts';
@@ -13,7 +13,7 @@ import { FEED_CONTENT_TYPES } from '../feeds/render.ts';
 import { FEED_FORMATS, type FeedFormat } from '../feeds/types.ts';
 import { combinationSegment, combineTags, type CombinationName } from '../articles/tag-sets.ts';
 import { renderRobots, renderSitemap, renderSitemapIndex, SITEMAP_MAX_URLS, type SitemapEntry } from '../pages/sitemap.ts';
-import { articlePage, homePage, listPage, tagPage, tagsPage } from '../pages/views.ts';
+import { articlePage, authorsPage, homePage, listPage, tagPage, tagsPage } from '../pages/views.ts';
 import { prepare, type Prepared } from './prepared.ts';
 import type { ResponseCache } from './cache.ts';
 
@@ -108,6 +108,37 @@ export class SiteResponses {
         return prepare(listPage(this.site, page, found.articles), HTML, latestUpdate(found.articles));
       }
       return this.#subjectFeed(format, subject, found.articles);
+    });
+  }
+
+  /**
+   * The feed (or, for `'page'`, the page) of an author, by slug: the newest FEED_LIMIT articles
+   * (PAGE_LIMIT on the page) whose front-matter `author` has that slug. Undefined for no such author.
+   */
+  author(format: FeedFormat | 'page', slug: string): Prepared | Promise<Prepared | undefined> {
+    return this.cache.get(authorScope(slug), format, async () => {
+      const found = this.index.authored(slug, format === 'page' ? PAGE_LIMIT : this.feedLimit);
+      if (!found) return undefined;
+      const subject: FeedSubject = {
+        title: `${this.site.title}: ${found.name}`,
+        description: `Articles by ${found.name} on ${this.site.title}`,
+        homeUrl: this.site.urls.author(slug),
+        selfUrls: Object.fromEntries(FEED_FORMATS.map((f) => [f, this.site.urls.authorFeed(f, slug)])) as Record<FeedFormat, string>,
+      };
+      if (format === 'page') {
+        const lead = `${found.count} ${found.count === 1 ? 'article' : 'articles'}${found.count > PAGE_LIMIT ? `, the latest ${PAGE_LIMIT} here` : ''}.`;
+        const page = { heading: found.name, lead, canonical: subject.homeUrl, feedTitle: subject.title, feeds: subject.selfUrls };
+        return prepare(listPage(this.site, page, found.articles), HTML, latestUpdate(found.articles));
+      }
+      return this.#subjectFeed(format, subject, found.articles);
+    });
+  }
+
+  /** The list of authors, with their article counts. */
+  authors(): Prepared | Promise<Prepared | undefined> {
+    return this.cache.get(AUTHORS_SCOPE, 'page', async () => {
+      const authors = this.index.authors();
+      return prepare(authorsPage(this.site, authors), HTML, latestUpdate(authors.map((a) => a.latest)));
     });
   }
 
@@ -230,12 +261,13 @@ export class SiteResponses {
     return entries;
   }
 
-  /** The OPML list of every tag's feed. */
+  /** The OPML list of every tag's feed and every author's. */
   opml(): Prepared | Promise<Prepared | undefined> {
-    return this.cache.get(TAGS_SCOPE, 'opml', async () => {
+    return this.cache.get([TAGS_SCOPE, AUTHORS_SCOPE], 'opml', async () => {
       const tags = this.index.tags();
-      const updated = latestUpdate(tags.map((t): ArticleMeta => t.latest));
-      return prepare(renderOpml(this.site, tags, updated), OPML, updated);
+      const authors = this.index.authors();
+      const updated = latestUpdate([...tags, ...authors].map((t): ArticleMeta => t.latest));
+      return prepare(renderOpml(this.site, tags, updated, authors), OPML, updated);
     });
   }
 }

@@ -1,10 +1,11 @@
 /**
  * The feeds of this site as WebSub topics: which URLs name one (the site's feeds and every tag's, in
  * the three formats), its canonical URL (tags normalised as in requests: `/tags/Venezuela/rss.xml` is
- * the topic `/tags/venezuela/rss.xml`; a tag combination `/tags/B+a/…` is `/tags/a+b/…`), the index scopes it depends on, and its current version, which
+ * the topic `/tags/venezuela/rss.xml`; a tag combination `/tags/B+a/…` is `/tags/a+b/…`; an author's feeds are named by the slug), the index scopes it depends on, and its current version, which
  * is exactly what GET answers (the same cached response).
  */
-import { SITE_SCOPE, tagScope, type ArticleIndex } from '../articles/article-index.ts';
+import { authorScope, SITE_SCOPE, tagScope, type ArticleIndex } from '../articles/article-index.ts';
+import { authorSlug } from '../articles/authors.ts';
 import { normalizeRequestedTag } from '../articles/tags.ts';
 import { combineTags, parseCombination, type CombinationName } from '../articles/tag-sets.ts';
 import { FEED_FORMATS, type FeedFormat } from '../feeds/types.ts';
@@ -18,6 +19,8 @@ interface Feed {
   tagKey?: string;
   /** A tag combination's feed (tag-sets.ts). */
   combination?: CombinationName;
+  /** An author's feed, by slug. */
+  author?: string;
 }
 
 const FORMAT_OF_FILE = new Map(FEED_FORMATS.map((f) => [FEED_FILES[f], f]));
@@ -33,6 +36,10 @@ export class FeedTopics implements TopicSource {
   resolve(url: string): { topic: string } | { reason: string } {
     const feed = this.#parse(url);
     if (!feed) return { reason: `hub.topic is not a feed of this site: ${url.slice(0, 200)}` };
+    if (feed.author !== undefined) {
+      if (!this.index.authored(feed.author, 0)) return { reason: `hub.topic names an author with no article: ${url.slice(0, 200)}` };
+      return { topic: this.urls.authorFeed(feed.format, feed.author) };
+    }
     if (feed.combination) {
       const { join, keys } = feed.combination;
       if (!combineTags(this.index, keys, join, 0)) return { reason: `hub.topic names a tag combination with no article: ${url.slice(0, 200)}` };
@@ -49,13 +56,18 @@ export class FeedTopics implements TopicSource {
   scope(topic: string): readonly string[] {
     const feed = this.#parse(topic);
     if (feed?.combination) return feed.combination.keys.map(tagScope);
+    if (feed?.author !== undefined) return [authorScope(feed.author)];
     return [feed?.tagKey === undefined ? SITE_SCOPE : tagScope(feed.tagKey)];
   }
 
   async current(topic: string): Promise<TopicVersion | undefined> {
     const feed = this.#parse(topic);
     if (!feed) return undefined;
-    const prepared = await (feed.combination ? this.responses.combination(feed.format, feed.combination) : this.responses.feed(feed.format, feed.tagKey));
+    const prepared = await (feed.author !== undefined
+      ? this.responses.author(feed.format, feed.author)
+      : feed.combination
+        ? this.responses.combination(feed.format, feed.combination)
+        : this.responses.feed(feed.format, feed.tagKey));
     if (!prepared) return undefined;
     return { topic, etag: prepared.etag, body: prepared.body, contentType: prepared.contentType, link: prepared.link ?? `<${topic}>; rel="self"` };
   }
@@ -68,12 +80,16 @@ export class FeedTopics implements TopicSource {
     const format = FORMAT_OF_FILE.get(parts.at(-1)!);
     if (!format) return undefined;
     if (parts.length === 1) return { format };
-    if (parts.length !== 3 || parts[0] !== 'tags' || parts[1] === '') return undefined;
+    if (parts.length !== 3 || (parts[0] !== 'tags' && parts[0] !== 'authors') || parts[1] === '') return undefined;
     let name: string;
     try {
       name = decodeURIComponent(parts[1]!);
     } catch {
       return undefined;
+    }
+    if (parts[0] === 'authors') {
+      const slug = authorSlug(name);
+      return slug === '' ? undefined : { format, author: slug };
     }
     const combination = parseCombination(name);
     if (combination !== undefined) {

@@ -21,6 +21,8 @@ function expectedFiles(site: LoadedSite): string[] {
     '_headers', MANIFEST_NAME, 'index.html', 'rss.xml', 'atom.xml', 'feed.json', 'tags.html', 'tags.opml', 'sitemap.xml', 'robots.txt',
     ...tags.flatMap((t) => [`tags/${t}.html`, `tags/${t}/rss.xml`, `tags/${t}/atom.xml`, `tags/${t}/feed.json`]),
     ...site.index.latest(site.index.size).map((a) => `articles/${a.id}.html`),
+    'authors.html',
+    ...site.index.authors().flatMap((a) => [`authors/${a.slug}.html`, `authors/${a.slug}/rss.xml`, `authors/${a.slug}/atom.xml`, `authors/${a.slug}/feed.json`]),
   ].sort();
 }
 
