@@ -41,6 +41,21 @@ export class SiteUrls {
   combinationFeed(format: FeedFormat, name: CombinationName): string {
     return `${this.combination(name)}/${FEED_FILES[format]}`;
   }
+  /** A file of the media folder, by its path inside it (`photo.jpg`, `2024/a.png`), each segment encoded. */
+  media(path: string): string {
+    return `${this.base}/media/${path.split('/').map(encodeURIComponent).join('/')}`;
+  }
+  /**
+   * An HTML body with its root-relative `href="/…"` and `src="/…"` made absolute. Markdown bodies come
+   * out of articles/markdown.ts with relative targets made root-relative, because that layer knows no
+   * base URL; every feed and page is built through here, so that every reader resolves them. Text in a
+   * body has its quotes escaped, so only real attributes match. The same string when there is nothing
+   * to change, so that cached items compare in O(1).
+   */
+  absoluteLinks(html: string): string {
+    if (!html.includes('="/')) return html;
+    return html.replace(/(\s(?:href|src)=")\/(?!\/)/gu, `$1${this.base}/`);
+  }
   /** The list of authors. */
   authors(): string {
     return `${this.base}/authors`;

@@ -7,10 +7,11 @@
  * with 64 reads in flight, and 220 µs through `fs.promises` FileHandles. Loading many files gets its
  * concurrency from a bounded pool of worker threads instead (load.ts).
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, relative } from 'node:path';
 import { parseArticle, parseArticleMeta, type ArticleFileInfo } from './parse.ts';
 import { ArticleParseError, type ArticleFormat, type MetaResult, type ParseResult } from './types.ts';
+import { MEDIA_DIR } from './media.ts';
 
 const FORMATS: Record<string, ArticleFormat> = { '.txt': 'text', '.md': 'markdown' };
 
@@ -61,6 +62,28 @@ export function readArticleMeta(name: string, options: ReadOptions, kind: EntryK
   return readWith(name, options, kind, parseArticleMeta);
 }
 
+/**
+ * Fills in the length of an article's local image (RSS and Atom enclosures carry it) from the file in
+ * the media folder; an image that is missing, not a file, or a link out of the articles folder makes
+ * the article a bad file, as every other bad input does.
+ */
+function withImageLength<R extends MetaResult>(result: R, options: ReadOptions, fail: (reason: ArticleParseError['reason'], message: string) => R): R {
+  if (!result.ok) return result;
+  const image = result.article.image!;
+  const path = join(options.dir, MEDIA_DIR, image.local!);
+  try {
+    const real = realpathSync(path);
+    const rel = relative(join(options.realDir, MEDIA_DIR), real);
+    if (rel.startsWith('..') || isAbsolute(rel)) return fail('missing-image', `image ${MEDIA_DIR}/${image.local} links outside the media folder`);
+    const stat = statSync(real);
+    if (!stat.isFile()) return fail('missing-image', `image ${MEDIA_DIR}/${image.local} is not a file`);
+    image.length = stat.size;
+    return result;
+  } catch {
+    return fail('missing-image', `image ${MEDIA_DIR}/${image.local} does not exist`);
+  }
+}
+
 let scratchBuffer = Buffer.allocUnsafe(64 * 1024);
 
 /**
@@ -107,7 +130,8 @@ function readWith<R extends MetaResult>(
       length += bytesRead;
     }
     const { id, format } = describeFileName(name);
-    return parse(buffer.subarray(0, length), { id, file, format, source: { size: stat.size, mtimeMs: stat.mtimeMs } });
+    const result = parse(buffer.subarray(0, length), { id, file, format, source: { size: stat.size, mtimeMs: stat.mtimeMs } });
+    return result.ok && result.article.image?.local !== undefined ? withImageLength(result, options, fail) : result;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return fail('unreadable', 'the file disappeared while being read');

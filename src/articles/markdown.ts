@@ -16,11 +16,32 @@ export function lexMarkdown(source: string): MarkdownTokens {
 }
 
 /**
- * Renders lexed Markdown to HTML: what `marked.parse` gives for the source, since this instance has
- * no hooks and no walkTokens.
+ * Renders lexed Markdown to HTML, with relative link and image targets made root-relative
+ * (`rootRelativeTarget`). Root-relative, not absolute: this layer knows nothing of the site's base
+ * URL, and bodies are cached and shared by every feed and page; feeds and pages make `/…` targets
+ * absolute as they are built (SiteUrls.absoluteLinks), since a feed reader resolves relative URLs
+ * against the feed's or the item's URL, or not at all.
  */
 export function renderMarkdown(tokens: MarkdownTokens): string {
+  marked.walkTokens(tokens, (token) => {
+    if (token.type === 'link' || token.type === 'image') token.href = rootRelativeTarget(token.href);
+  });
   return marked.parser(tokens);
+}
+
+/**
+ * Where a relative Markdown target points on the site: `media/a.png` is the media file `/media/a.png`,
+ * anything else relative is an article id (`other-article`, or `other-article.md` as the file is
+ * named) under `/articles/`. Absolute URLs, `/…`, `#…` and `?…` stay as written.
+ * @example rootRelativeTarget('media/a.png') // '/media/a.png'; rootRelativeTarget('./b.md#x') // '/articles/b#x'
+ */
+export function rootRelativeTarget(href: string): string {
+  if (href === '' || /^(?:[a-z][a-z\d+.-]*:|[/#?])/iu.test(href)) return href;
+  const path = href.startsWith('./') ? href.slice(2) : href;
+  if (path.startsWith('media/')) return `/${path}`;
+  const cut = path.search(/[?#]/u);
+  const [id, rest] = cut < 0 ? [path, ''] : [path.slice(0, cut), path.slice(cut)];
+  return `/articles/${id.replace(/\.(?:md|txt)$/u, '')}${rest}`;
 }
 
 /**

@@ -10,11 +10,12 @@
 import matter from 'gray-matter';
 import { isUtf8 } from 'node:buffer';
 import { readDate } from './dates.ts';
+import { isMediaName, MEDIA_DIR, MEDIA_TYPES, mediaTypeOf } from './media.ts';
 import { firstParagraphOf, firstParagraphText, lexMarkdown, renderMarkdown, type MarkdownTokens } from './markdown.ts';
 import { Lines } from './lines.ts';
 import { detach } from './strings.ts';
 import { isTagName, mergeTags, tagLineTags } from './tags.ts';
-import { ArticleParseError, type Article, type ArticleFormat, type ArticleMeta, type MetaResult, type ParseResult, type SourceStamp } from './types.ts';
+import { ArticleParseError, type Article, type ArticleFormat, type ArticleImage, type ArticleMeta, type MetaResult, type ParseResult, type SourceStamp } from './types.ts';
 import { parseYaml } from './yaml.ts';
 
 /** What the parser needs to know about the file besides its bytes. */
@@ -69,6 +70,7 @@ interface FrontMatter {
   updated?: Date;
   author?: string;
   summary?: string;
+  image?: ArticleImage;
   tags: string[];
   draft: boolean;
 }
@@ -99,10 +101,38 @@ function readFrontMatter(lines: Lines, info: ArticleFileInfo): { fm: FrontMatter
     updated: optionalDate(data, 'updated', info),
     author: optionalString(data, 'author', info),
     summary: optionalString(data, 'summary', info),
+    image: readImage(optionalString(data, 'image', info), optionalString(data, 'image_alt', info), info),
     tags: readTagList(data.tags, info),
     draft: data.draft === true,
   };
   return { fm, bodyStart: close + 1 };
+}
+
+/**
+ * Front-matter `image`: an absolute http(s) URL, or a path inside the articles folder's `media/`
+ * (`media/photo.jpg`); either way of a served media type (media.ts). A local file's length is read,
+ * and its existence checked, when the file is read (files.ts): this parser sees bytes only.
+ */
+function readImage(value: string | undefined, alt: string | undefined, info: ArticleFileInfo): ArticleImage | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^https?:\/\//iu.test(text)) {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      return fail(info, 'bad-front-matter', `\`image\` ${JSON.stringify(text)} is not a valid URL`);
+    }
+    const type = mediaTypeOf(url.pathname);
+    if (!type) fail(info, 'bad-front-matter', `\`image\` must end in one of .${Object.keys(MEDIA_TYPES).join(', .')}`);
+    return { url: url.href, type, length: 0, alt: detach(alt ?? '') };
+  }
+  const local = text.startsWith('./') ? text.slice(2) : text;
+  const inside = local.startsWith(`${MEDIA_DIR}/`) ? local.slice(MEDIA_DIR.length + 1) : undefined;
+  if (inside === undefined || !isMediaName(inside)) {
+    fail(info, 'bad-front-matter', `\`image\` must be a file in ${MEDIA_DIR}/ (.${Object.keys(MEDIA_TYPES).join(', .')}) or an http(s) URL`);
+  }
+  return { local: detach(inside), type: mediaTypeOf(inside)!, length: 0, alt: detach(alt ?? '') };
 }
 
 function optionalString(data: Record<string, unknown>, key: string, info: ArticleFileInfo): string | undefined {
@@ -195,6 +225,7 @@ function parseOrThrow(bytes: Uint8Array, info: ArticleFileInfo, withBody: boolea
     // biome-ignore lint/complexity/useMathMinMax: these are Dates, and Math.max would give a number
     updated: modified > date ? modified : date,
     author: fm.author === undefined ? undefined : detach(fm.author),
+    image: fm.image,
     summary: detach(fm.summary ?? shorten(firstParagraph, SUMMARY_LENGTH)),
     tags,
     draft: fm.draft,

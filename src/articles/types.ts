@@ -7,6 +7,23 @@ export interface Tag {
 /** Which renderer turns an article's body into HTML. */
 export type ArticleFormat = 'text' | 'markdown';
 
+/**
+ * The image (or audio) an article shows: front-matter `image`, with `image_alt`. A local file is named by
+ * its path inside the media folder (`photo.jpg` for `media/photo.jpg`), its length read from the file
+ * when the article is read; a remote one by its absolute http(s) URL, length 0 (unknown).
+ */
+export interface ArticleImage {
+  /** Path inside the media folder, for a local file. */
+  local?: string;
+  /** Absolute http(s) URL, for a remote file. */
+  url?: string;
+  /** Media type, from the extension. */
+  type: string;
+  /** Bytes of a local file; 0 for a remote one (as the RSS Advisory Board allows for unknown lengths). */
+  length: number;
+  alt: string;
+}
+
 /** Size and modification time of the file an article was parsed from, to tell whether it changed since. */
 export interface SourceStamp {
   size: number;
@@ -30,6 +47,7 @@ export interface ArticleMeta {
   /** Latest modification: front-matter `updated`, else the file's modification time; never before `date`. */
   updated: Date;
   author?: string;
+  image?: ArticleImage;
   /** Plain-text summary. */
   summary: string;
   tags: Tag[];
@@ -59,7 +77,8 @@ export type ArticleErrorReason =
   | 'outside-link'
   | 'not-a-file'
   | 'bad-front-matter'
-  | 'duplicate-id';
+  | 'duplicate-id'
+  | 'missing-image';
 
 /** An article file that cannot be served, with the file and a reason code and message. */
 export class ArticleParseError extends Error {

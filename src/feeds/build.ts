@@ -1,5 +1,5 @@
 /** Articles + site metadata -> the format-neutral feed document. */
-import type { ArticleMeta, Tag } from '../articles/types.ts';
+import type { ArticleImage, ArticleMeta, Tag } from '../articles/types.ts';
 import { FEED_FORMATS, type FeedDoc, type FeedFormat, type FeedHistory, type FeedItem } from './types.ts';
 import type { SiteUrls } from '../urls.ts';
 
@@ -75,12 +75,18 @@ function toItems(site: SiteInfo, articles: readonly ArticleMeta[], bodies: reado
     url: site.urls.article(a.id),
     title: a.title,
     summary: a.summary,
-    contentHtml: bodies[i]!,
+    contentHtml: site.urls.absoluteLinks(bodies[i]!),
     published: a.date,
     updated: a.updated,
     tags: a.tags,
     author: a.author,
+    ...(a.image ? { enclosure: { url: imageUrl(site, a.image), type: a.image.type, length: a.image.length } } : {}),
   }));
+}
+
+/** The absolute URL of an article's image: a media file's on this site, or the remote URL as given. */
+export function imageUrl(site: SiteInfo, image: ArticleImage): string {
+  return image.local !== undefined ? site.urls.media(image.local) : image.url!;
 }
 
 /** The newest `updated` among articles (the epoch for none), for `Last-Modified` and feed `updated`. */

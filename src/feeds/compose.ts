@@ -117,6 +117,9 @@ function sameItem(a: FeedItem, b: FeedItem): boolean {
     a.author === b.author &&
     a.published.getTime() === b.published.getTime() &&
     a.updated.getTime() === b.updated.getTime() &&
+    a.enclosure?.url === b.enclosure?.url &&
+    a.enclosure?.type === b.enclosure?.type &&
+    a.enclosure?.length === b.enclosure?.length &&
     a.tags.length === b.tags.length &&
     a.tags.every((t, i) => t.key === b.tags[i]!.key && t.label === b.tags[i]!.label)
   );

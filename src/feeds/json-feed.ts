@@ -38,6 +38,11 @@ export function toJsonFeed11(json10: string, doc: FeedDoc): string {
         title: rest.title ?? stripForbidden(source.title),
         content_html: rest.content_html,
         summary: rest.summary ?? stripForbidden(source.summary),
+        image: rest.image,
+        // Audio is no `image`: JSON Feed 1.1 carries it as an attachment, with its type and size.
+        ...(source.enclosure && !source.enclosure.type.startsWith('image/')
+          ? { attachments: [{ url: source.enclosure.url, mime_type: source.enclosure.type, ...(source.enclosure.length > 0 ? { size_in_bytes: source.enclosure.length } : {}) }] }
+          : {}),
         date_published: rest.date_published,
         date_modified: rest.date_modified,
         // `feed` leaves out an empty name; the other formats then say the same empty name.

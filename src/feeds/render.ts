@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { Feed } from 'feed';
 import type { FeedDoc, FeedFormat, FeedItem } from './types.ts';
 import { toJsonFeed11 } from './json-feed.ts';
+import { mediaTypeOf } from '../articles/media.ts';
 import { rssDescriptionXml, rssTitleXml } from './rss-text.ts';
 import { escapeXml, guardCdata, stripForbidden } from './xml-safe.ts';
 
@@ -64,12 +65,38 @@ function toFeed(doc: FeedDoc, format: FeedFormat, text: (s: string) => string, c
       description: cdata(item.summary),
       content: cdata(item.contentHtml),
       category: item.tags.map((t) => ({ name: text(t.label), term: t.key })),
+      ...enclosureOf(item, format),
       // RSS 2.0's <author> must be an e-mail address (the W3C validator rejects a bare name), so RSS
       // names the author with Dublin Core's dc:creator, as the validator recommends.
       ...(format === 'rss' ? { extensions: [{ name: 'dc:creator', objects: { _text: author } }] } : { author: [{ name: author }] }),
     });
   }
   return feed;
+}
+
+/**
+ * What `feed` 6 is given for an item's enclosure, per format (node_modules/feed/lib/feed.js): RSS
+ * `enclosure` writes `<enclosure url length type>` with our length and type; Atom `enclosure` writes
+ * `<link rel="enclosure" href type length>` but always with the type `image/<extension>`, which
+ * `fixAtomEnclosureTypes` then corrects; JSON Feed `image` writes the item's `image`, for images only
+ * (json-feed.ts writes audio as an attachment).
+ */
+function enclosureOf(item: FeedItem, format: FeedFormat): Record<string, unknown> {
+  const e = item.enclosure;
+  if (!e) return {};
+  if (format === 'rss') return { enclosure: { url: e.url, length: e.length, type: e.type } };
+  // Atom's length is optional (RFC 4287 §4.2.7.6): left out when unknown rather than written as 0.
+  if (format === 'atom') return { enclosure: { url: e.url, length: e.length > 0 ? e.length : undefined } };
+  return e.type.startsWith('image/') ? { image: e.url } : {};
+}
+
+/** The media types of `feed`'s Atom enclosure links, which it guesses as `image/<extension>`, made right (RFC 4287 §4.2.7.3). */
+function fixAtomEnclosureTypes(xml: string): string {
+  if (!xml.includes('rel="enclosure"')) return xml;
+  return xml.replace(/(\n {8}<link rel="enclosure" href="([^"]*)") type="image\/[^"]*"/gu, (_whole, start: string, href: string) => {
+    const path = href.replace(/[?#].*$/u, '');
+    return `${start} type="${mediaTypeOf(path) ?? 'application/octet-stream'}"`;
+  });
 }
 
 // `feed` writes item titles and summaries as CDATA (RSS) or as CDATA with type="html" (Atom), and
@@ -159,6 +186,6 @@ function addChannelLinks(xml: string, format: 'rss' | 'atom', links: readonly Ch
 function renderAtom(doc: FeedDoc): string {
   // Atom can say "plain text": `type="text"`, with the text escaped.
   const { doc: marked, fill } = withPlaceholders(doc, ATOM_PLACEHOLDER, true, (element, text) => `<${element} type="text">${escapeXml(text)}</${element}>`);
-  const xml = addChannelLinks(fill(toFeed(marked, 'atom', xmlText, xmlCdata).atom1()), 'atom', channelLinks(doc, 'atom'), doc.history?.archive);
+  const xml = addChannelLinks(fixAtomEnclosureTypes(fill(toFeed(marked, 'atom', xmlText, xmlCdata).atom1())), 'atom', channelLinks(doc, 'atom'), doc.history?.archive);
   return `${xml}\n`;
 }

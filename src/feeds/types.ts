@@ -18,6 +18,17 @@ export interface FeedItem {
   updated: Date;
   tags: Tag[];
   author?: string;
+  /** The article's image or audio: an RSS enclosure, an Atom `rel="enclosure"` link, JSON `image` (audio: an attachment). */
+  enclosure?: FeedEnclosure;
+}
+
+/** A file attached to an item, its URL absolute. */
+export interface FeedEnclosure {
+  url: string;
+  /** Media type. */
+  type: string;
+  /** Bytes; 0 when unknown. */
+  length: number;
 }
 
 /**

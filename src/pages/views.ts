@@ -3,7 +3,7 @@ import { html, raw } from 'hono/html';
 import type { ArticleMeta, Tag } from '../articles/types.ts';
 import type { AuthorSummary, TagSummary } from '../articles/article-index.ts';
 import { authorSlug } from '../articles/authors.ts';
-import type { SiteInfo } from '../feeds/build.ts';
+import { imageUrl, type SiteInfo } from '../feeds/build.ts';
 import type { FeedFormat } from '../feeds/types.ts';
 import { feedLinks, renderPage } from './layout.ts';
 
@@ -72,13 +72,20 @@ function byline(site: SiteInfo, author: string | undefined) {
 
 /** One article. `bodyHtml` is the article's rendered body (already escaped text, or Markdown HTML). */
 export function articlePage(site: SiteInfo, article: ArticleMeta, bodyHtml: string): string {
+  const image = article.image && imageUrl(site, article.image);
+  const isPicture = article.image?.type.startsWith('image/') === true;
   return renderPage(
     site,
-    { title: `${article.title} · ${site.title}`, canonical: site.urls.article(article.id), feeds: { title: site.title } },
+    {
+      title: `${article.title} · ${site.title}`,
+      canonical: site.urls.article(article.id),
+      feeds: { title: site.title },
+      openGraph: { title: article.title, description: article.summary, ...(image && isPicture ? { image, imageAlt: article.image!.alt } : {}) },
+    },
     html`<article>
 <h1>${article.title}</h1>
 <p class="meta">${date(article.date)}${byline(site, article.author)}</p>
-${raw(bodyHtml)}
+${image ? (isPicture ? html`<figure><img src="${image}" alt="${article.image!.alt}"></figure>\n` : html`<figure><audio controls src="${image}"></audio>${article.image!.alt ? html`<figcaption>${article.image!.alt}</figcaption>` : ''}</figure>\n`) : ''}${raw(site.urls.absoluteLinks(bodyHtml))}
 <p>${tagList(site, article.tags)}</p>
 </article>`,
   );

@@ -21,6 +21,7 @@ import { ResponseCache } from './cache.ts';
 import { cacheControl, commonHeaders, sendPrepared } from './http.ts';
 import { SecurityHeaders } from './security.ts';
 import { BytesResponse } from './bytes-response.ts';
+import { MEDIA_PATH, mediaHandler } from './media.ts';
 import { preparedSize, type Prepared } from './prepared.ts';
 import { PAGE_LIMIT, SiteResponses } from './responses.ts';
 import { SITEMAP_MAX_URLS } from '../pages/sitemap.ts';
@@ -286,6 +287,8 @@ export function createApp(deps: AppDeps): App {
     const n = parsePageNumber(c.req.param('n'));
     return send(c, key === undefined || n === undefined || n === 1 ? undefined : responses.tag(key, n), 'Not found');
   });
+  // Media files (images, audio) of the articles folder; a static export copies nothing of them (yet).
+  if (!deps.ssg) app.get(`${MEDIA_PATH}*`, mediaHandler(config.articlesDir, cacheHeader));
   app.get('/authors', (c) => send(c, responses.authors(), 'Not found'));
   const authorRoute = (format: FeedFormat | 'page') => (c: Context) => {
     const raw = c.req.param('author') ?? '';

@@ -160,6 +160,12 @@ export class ArticleMetaCache implements MetaCache {
   }
 
   put(name: string, meta: ArticleMeta): void {
+    // An article with an image is never cached: its metadata depends on a second file (the image's
+    // length, and whether it exists), which the article file's stamp does not cover.
+    if (meta.image) {
+      this.forget(name);
+      return;
+    }
     const stamp = `${meta.source.size}:${meta.source.mtimeMs}`;
     if (this.#stamps.get(name) === stamp && !this.#pending.has(name)) return;
     this.#stamps.set(name, stamp);

@@ -60,5 +60,6 @@ print(json.dumps({
         "tags": [t.get("term") for t in e.get("tags", [])],
         "tag_labels": [t.get("label") for t in e.get("tags", [])],
         "guidislink": e.get("guidislink"),
+        "enclosures": [{"href": x.get("href"), "type": x.get("type"), "length": x.get("length")} for x in e.get("enclosures", [])],
     } for e in d.get("entries", [])],
 }, ensure_ascii=False))

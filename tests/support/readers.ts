@@ -52,6 +52,8 @@ export interface ParsedEntry {
   tags: string[];
   tag_labels: (string | null)[];
   guidislink: boolean | null;
+  /** RSS `<enclosure>`s and Atom `rel="enclosure"` links. */
+  enclosures: { href: string | null; type: string | null; length: string | null }[];
 }
 
 /** A feed as the Universal Feed Parser sees it. */

@@ -1,0 +1,71 @@
+/**
+ * `/media/…`: the files of the articles folder's `media/` (articles/media.ts), for the images and audio
+ * that articles show. Served by `@hono/node-server`'s `serveStatic` (Last-Modified, `Range`, HEAD),
+ * with what it leaves out added around it: a validator (`ETag`) and conditional GET (RFC 9110 §13),
+ * the media type of our own list, and the checks that keep every request inside the folder. Only the
+ * types of articles/media.ts are served (no SVG: it can carry script); anything else is a 404.
+ */
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { Context, MiddlewareHandler } from 'hono';
+import { isMediaName, MEDIA_DIR, mediaTypeOf } from '../articles/media.ts';
+
+/** The URL path prefix of media files. */
+export const MEDIA_PATH = '/media/';
+
+/**
+ * The handler of `/media/*` for the articles folder `articlesDir`, sending `cacheControl` with every
+ * file. Encoded separators (`%2F`, `%5C`) are a 400; a name that is not a served media file, or a
+ * path that leaves the media folder (by `..` or by a symbolic link), a 404.
+ */
+export function mediaHandler(articlesDir: string, cacheControl: string): (c: Context) => Promise<Response> {
+  const folder = join(articlesDir, MEDIA_DIR);
+  return async (c) => {
+    const raw = c.req.path.slice(MEDIA_PATH.length);
+    if (/%(?:2f|5c|00)/iu.test(raw)) return c.text('Bad request: encoded separators in a media path\n', 400);
+    let name: string;
+    try {
+      name = decodeURIComponent(raw);
+    } catch {
+      return c.text('Bad request: invalid percent-encoding in the path\n', 400);
+    }
+    const found = isMediaName(name) ? locate(folder, name) : undefined;
+    if (!found) return c.text('Not found\n', 404);
+    // A strong validator from the file's size and modification time, as static servers make them
+    // (nginx, Apache): no read of the file, and it changes whenever the file does.
+    const etag = `"${found.size.toString(16)}-${Math.floor(found.mtimeMs).toString(16)}"`;
+    const headers = { ETag: etag, 'Cache-Control': cacheControl, 'Access-Control-Allow-Origin': '*' };
+    if (notModified(c, etag, found.mtimeMs)) return c.body(null, 304, { ...headers, 'Last-Modified': new Date(found.mtimeMs).toUTCString() });
+    for (const [key, value] of Object.entries(headers)) c.header(key, value);
+    const serve: MiddlewareHandler = serveStatic({ path: found.path });
+    const response = (await serve(c, async () => {})) as Response | undefined;
+    if (!response) return c.text('Not found\n', 404);
+    // serveStatic names types by its own table, which lacks some of ours (m4a, ogg) and differs on opus.
+    response.headers.set('Content-Type', mediaTypeOf(name)!);
+    return response;
+  };
+}
+
+/** The real path and stat of `name` in `folder`, when it is a regular file that is really inside it. */
+function locate(folder: string, name: string): { path: string; size: number; mtimeMs: number } | undefined {
+  try {
+    const real = realpathSync(join(folder, name));
+    const rel = relative(realpathSync(folder), real);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return undefined;
+    const stat = statSync(real);
+    return stat.isFile() ? { path: real, size: stat.size, mtimeMs: stat.mtimeMs } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** RFC 9110 §13.1: If-None-Match decides when sent; else If-Modified-Since, to the second. */
+function notModified(c: Context, etag: string, mtimeMs: number): boolean {
+  const inm = c.req.header('if-none-match');
+  if (inm !== undefined) return inm.trim() === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//u, '') === etag);
+  const ims = c.req.header('if-modified-since');
+  if (ims === undefined || c.req.header('range') !== undefined) return false;
+  const since = Date.parse(ims);
+  return !Number.isNaN(since) && Math.floor(mtimeMs / 1000) * 1000 <= since;
+}
