@@ -349,9 +349,18 @@ function sortNewestFirst(articles: ArticleMeta[]): ArticleMeta[] {
   return order.map((i) => articles[i]!);
 }
 
+/** Slugs by name: a corpus has few authors and many articles. Bounded all the same. */
+const slugs = new Map<string, string>();
+
 /** The slug of an article's author; undefined without one (it is the site's author, with no page). */
 function slugOf(meta: ArticleMeta): string | undefined {
-  const slug = meta.author === undefined ? '' : authorSlug(meta.author);
+  if (meta.author === undefined) return undefined;
+  let slug = slugs.get(meta.author);
+  if (slug === undefined) {
+    slug = authorSlug(meta.author);
+    if (slugs.size >= 10_000) slugs.clear();
+    slugs.set(meta.author, slug);
+  }
   return slug === '' ? undefined : slug;
 }
 

@@ -1,6 +1,7 @@
 /**
  * The cache of prepared responses. Each entry belongs to one scope of the index (`site`, `tag:<key>`,
- * …) and is dropped when a change touches that scope, so an unchanged feed is never rendered twice.
+ * …), or to several (a tag combination depends on each of its tags), and is dropped when a change
+ * touches one of them, so an unchanged feed is never rendered twice.
  * A scope holds any number of variants (three feeds, pages 1, 2, …, every archive document), so the
  * cache remembers which keys each scope holds, in step with the LRU's own insertions and evictions:
  * invalidating a scope deletes exactly its entries, and the bookkeeping is bounded with the LRU.
@@ -76,7 +77,9 @@ export class ResponseCache {
 
   /**
    * The cached response, or the one `build` makes (undefined: nothing to serve, e.g. an unknown tag,
-   * which is not cached). A response built while the data changed is served but not kept.
+   * which is not cached). A response built while the data changed is served but not kept. `scope` may
+   * be several: the first names the entry, and a change to any of them drops it (a tag combination
+   * is `['combination:a+b', 'tag:a', 'tag:b']`).
    */
   get(scope: string | readonly string[], variant: Variant, build: () => Promise<Prepared | undefined>): Prepared | Promise<Prepared | undefined> {
     // Several scopes: the first names the entry (it must be unique to it), the others are what it depends on too.

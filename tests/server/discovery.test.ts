@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Article } from '../../src/articles/types.ts';
 import { ResponseCache } from '../../src/server/cache.ts';
-import { prepare } from '../../src/server/prepared.ts';
+import { encodedBody, prepare } from '../../src/server/prepared.ts';
 import { BASE_URL, createArticle, createTestApp, type TestApp } from '../support/factory.ts';
 import { xmlProblems } from '../support/readers.ts';
 
@@ -144,6 +144,23 @@ describe('ResponseCache with many variants per scope', () => {
     expect(cache.size).toBe(6);
     expect(cache.trackedKeys).toBe(6);
     cache.invalidate(['tag:a b', 'article:x y']);
+    expect(cache.size).toBe(0);
+    expect(cache.trackedKeys).toBe(0);
+  });
+
+  it('drops an entry of several scopes when any of them is invalidated, also after it was recounted', async () => {
+    const cache = new ResponseCache({ generation: 0 });
+    const make = (text: string) => async () => prepare(text, 'text/plain', new Date(0));
+    const scopes = ['combination:a+b', 'tag:a', 'tag:b'];
+    const first = await cache.get(scopes, 'rss', make('x'.repeat(5000)));
+    await cache.get('tag:b', 'rss', make('b'));
+    encodedBody(first!, 'gzip');
+    cache.recount(first!);
+    expect(cache.trackedKeys).toBe(2);
+    cache.invalidate(['tag:a']);
+    expect(cache.size).toBe(1);
+    await cache.get(scopes, 'rss', make('again'));
+    cache.invalidate(['tag:b']);
     expect(cache.size).toBe(0);
     expect(cache.trackedKeys).toBe(0);
   });
