@@ -1,12 +1,15 @@
 /**
  * The static export: every route of the app, rendered by the app itself through hono's `toSSG` (so each
  * file holds the bytes the server would answer with), split between threads on big sites, written
- * atomically and only when changed, plus the `_headers` file; files of routes that no longer exist are
+ * atomically and only when changed, plus the `_headers` file and the media files (`media/`); files of routes that no longer exist are
  * removed last, and only when every route rendered.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { LoadedSite } from '../articles/load-site.ts';
+import { listMediaFiles, MEDIA_DIR } from '../articles/media.ts';
 import type { Config } from '../config.ts';
 import { PARAMETERISED_ROUTES } from '../server/app.ts';
 import { SecurityHeaders } from '../server/security.ts';
@@ -110,6 +113,8 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
   const writer = new OutputWriter(outDir);
   const policy = { maxAge: config.cacheMaxAge, sMaxAge: config.cacheSMaxAge, staleWhileRevalidate: config.cacheStaleWhileRevalidate };
   writer.write(HEADERS_FILE, renderHeadersFile(policy, await new SecurityHeaders().ready));
+  // The media files that `/media/…` serves, as they are (the static host gives their types by extension).
+  for (const name of listMediaFiles(config.articlesDir)) writer.write(`${MEDIA_DIR}/${name}`, readFileSync(join(config.articlesDir, MEDIA_DIR, name)));
   for (const name of writer.produced) produced.add(name);
   const removed = await removeStale(outDir, previous, produced);
   // Without the manifest the next export cannot tell which files it may remove: the export failed.

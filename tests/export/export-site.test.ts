@@ -73,6 +73,21 @@ describe('exportSite', { timeout: 60_000 }, () => {
     expect(result).toMatchObject({ files: files.length - 1, written: files.length - 1, unchanged: 0, removed: 0, collisions: [] });
   });
 
+  it('copies the served media files with their bytes, and no other file of the media folder', async () => {
+    mkdirSync(join(test.articlesDir, 'media', 'sub'), { recursive: true });
+    await writeFile(join(test.articlesDir, 'media', 'a.png'), Buffer.from([137, 80, 78, 71, 1, 2, 3]));
+    await writeFile(join(test.articlesDir, 'media', 'sub', 'b.mp3'), Buffer.alloc(64, 9));
+    await writeFile(join(test.articlesDir, 'media', 'notes.txt'), 'not media');
+    await writeFile(join(test.articlesDir, 'media', 'x.svg'), '<svg/>');
+    const site = await loadQuietly(test.config);
+    await exportSite({ config: test.config, site, outDir: out, jobs: 1 });
+    const files = await listFiles(out);
+    expect(files.filter((f) => f.startsWith('media/'))).toEqual(['media/a.png', 'media/sub/b.mp3']);
+    const live = createApp({ config: test.config, index: site.index, contents: site.contents });
+    const served = Buffer.from(await (await live.app.request('/media/a.png')).arrayBuffer());
+    expect(await readFile(join(out, 'media', 'a.png'))).toEqual(served);
+  });
+
   it('writes in each file the bytes the app answers with', async () => {
     const site = await loadQuietly(test.config);
     await exportSite({ config: test.config, site, outDir: out, jobs: 1 });
