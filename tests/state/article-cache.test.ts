@@ -107,12 +107,12 @@ describe('ArticleMetaCache', () => {
   it('keeps a field the parser gains, beside the ones it has columns for', async () => {
     const cache = new ArticleMetaCache(state, articles, () => {});
     const [meta] = (await load()).articles;
-    cache.put('plain.txt', { ...meta!, image: { src: 'media/one.png', length: 42 } } as never);
+    cache.put('plain.txt', { ...meta!, readingMinutes: { words: 420, minutes: 2 } } as never);
     cache.close();
     const again = new ArticleMetaCache(state, articles, () => {});
     const got = again.get('plain.txt', meta!.file, meta!.source, meta!.id, meta!.format) as unknown as Record<string, unknown>;
     again.close();
-    expect(got.image).toEqual({ src: 'media/one.png', length: 42 });
+    expect(got.readingMinutes).toEqual({ words: 420, minutes: 2 });
     expect(got.title).toBe(meta!.title);
   });
 

@@ -20,7 +20,7 @@ const logs: string[] = [];
 
 const topics: TopicSource = {
   resolve: (url) => (url === TOPIC ? { topic: TOPIC } : { reason: 'not a feed' }),
-  scope: () => 'site',
+  scope: () => ['site'],
   current: async (topic): Promise<TopicVersion> => ({ topic, etag: `"${current}"`, body: Buffer.from(current), contentType: 'application/rss+xml', link: `<${topic}>; rel="self"` }),
 };
 
