@@ -162,6 +162,11 @@ export class ArticleIndex {
     this.#dropCandidate(previous);
   }
 
+  /** Every article parsed from a file, public or not (drafts, scheduled and duplicates included). */
+  files(): IterableIterator<ArticleMeta> {
+    return this.#byFile.values();
+  }
+
   /** The article last parsed from `file`, public or not. */
   fileArticle(file: string): ArticleMeta | undefined {
     return this.#byFile.get(file);

@@ -7,8 +7,9 @@
  * watch sees every change, and it needs no initial scan — chokidar stats every file before it reports
  * anything, which measured here took over 10 s for 10,000 files, while changes went unseen.
  */
-import { watch, statSync, type FSWatcher } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync, watch, statSync, type FSWatcher } from 'node:fs';
+import { basename, join, sep } from 'node:path';
+import { MEDIA_DIR } from './media.ts';
 import type { ArticleIndex } from './article-index.ts';
 import type { ContentStore } from './content.ts';
 import { articlePath, isArticleFileName, readArticleFile, type ReadOptions } from './files.ts';
@@ -50,6 +51,10 @@ export function watchArticles(
   cache?: MetaCache,
 ): ArticleWatcher {
   const pending = new Map<string, Pending>();
+  /** Files to read again although they did not change: the image they show did. */
+  const forced = new Set<string>();
+  /** Files refused for a missing image: tried again when anything in the media folder changes. */
+  const awaitingImage = new Set<string>();
   let closed = false;
 
   const schedule = (name: string, delay = SETTLE_MS, stamp?: string) => {
@@ -78,8 +83,10 @@ export function watchArticles(
     pending.delete(name);
     if (stamp === GONE) return remove(file);
     const known = index.fileArticle(file);
-    if (known && `${known.source.size}:${known.source.mtimeMs}` === stamp) return;
+    const force = forced.delete(name);
+    if (known && `${known.source.size}:${known.source.mtimeMs}` === stamp && !force) return;
     const result = readArticleFile(name, read);
+    awaitingImage.delete(name);
     if (result.ok) {
       contents.remember(result.article);
       const meta = toMeta(result.article);
@@ -90,8 +97,26 @@ export function watchArticles(
       return;
     }
     if (result.error.reason === 'unreadable' && /disappeared/u.test(result.error.message)) return remove(file);
+    if (result.error.reason === 'missing-image') awaitingImage.add(name);
     if (known) contents.pin(file);
     events.rejected?.(result.error, known !== undefined);
+  };
+
+  // A media file changed, appeared or went: the articles that show it are read again (an enclosure
+  // carries the file's length, and a missing image makes its article a bad file).
+  const mediaTimers = new Map<string, NodeJS.Timeout>();
+  const mediaChanged = (local: string) => {
+    clearTimeout(mediaTimers.get(local));
+    mediaTimers.set(local, setTimeout(() => {
+      mediaTimers.delete(local);
+      if (closed) return;
+      const names = new Set(awaitingImage);
+      for (const meta of index.files()) if (meta.image?.local === local) names.add(basename(meta.file));
+      for (const name of names) {
+        forced.add(name);
+        schedule(name);
+      }
+    }, SETTLE_MS + STABLE_MS));
   };
 
   const remove = (file: string) => {
@@ -106,11 +131,21 @@ export function watchArticles(
     if (name && isArticleFileName(name)) schedule(name);
   });
   watcher.on('error', (error) => events.failed?.(error));
+  const mediaDir = join(read.dir, MEDIA_DIR);
+  // Only a media folder that exists at start is watched (recursively: it may have subfolders).
+  const mediaWatcher: FSWatcher | undefined = existsSync(mediaDir)
+    ? watch(mediaDir, { persistent: false, recursive: true }, (_event, name) => {
+        if (name) mediaChanged(name.split(sep).join('/'));
+      })
+    : undefined;
+  mediaWatcher?.on('error', (error) => events.failed?.(error));
 
   return {
     close() {
       closed = true;
       watcher.close();
+      mediaWatcher?.close();
+      for (const timer of mediaTimers.values()) clearTimeout(timer);
       for (const entry of pending.values()) clearTimeout(entry.timer);
       pending.clear();
     },
