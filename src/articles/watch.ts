@@ -48,13 +48,19 @@ export function watchArticles(
   contents: ContentStore,
   read: ReadOptions,
   events: WatchEvents = {},
-  cache?: MetaCache,
+  options: {
+    /** The restart cache, kept current. */
+    cache?: MetaCache;
+    /** Files the load refused for a missing image: tried again when the media folder changes. */
+    missingImages?: Iterable<string>;
+  } = {},
 ): ArticleWatcher {
+  const { cache } = options;
   const pending = new Map<string, Pending>();
   /** Files to read again although they did not change: the image they show did. */
   const forced = new Set<string>();
   /** Files refused for a missing image: tried again when anything in the media folder changes. */
-  const awaitingImage = new Set<string>();
+  const awaitingImage = new Set<string>([...(options.missingImages ?? [])].map((file) => basename(file)));
   let closed = false;
 
   const schedule = (name: string, delay = SETTLE_MS, stamp?: string) => {

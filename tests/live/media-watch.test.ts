@@ -25,6 +25,7 @@ beforeAll(async () => {
   await mkdir(join(dir, 'media'));
   await writeFile(join(dir, 'media', 'one.png'), PNG(8));
   await writeFile(join(dir, 'shown.txt'), withImage('Shown With One', 'media/one.png'));
+  await writeFile(join(dir, 'early.txt'), withImage('Refused At Start', 'media/three.png'));
   server = await startServer(['--articles-dir', dir]);
 });
 afterAll(async () => {
@@ -46,5 +47,12 @@ describe('media files while the server runs', () => {
     await put(join(dir, 'media', 'two.png'), PNG(4));
     await eventually(async () => ((await rss()).includes('Waiting For Two') ? true : undefined), 'the article in the feed', 5000);
     expect(await rss()).toMatch(/<enclosure length="12" type="image\/png" url="[^"]*\/media\/two\.png"\/>/u);
+  });
+
+  it('publishes an article refused at start for a missing image once the image appears', async () => {
+    expect(server.stderr()).toMatch(/early\.txt: image media\/three\.png does not exist \[missing-image\]/u);
+    expect(await rss()).not.toContain('Refused At Start');
+    await put(join(dir, 'media', 'three.png'), PNG(1));
+    await eventually(async () => ((await rss()).includes('Refused At Start') ? true : undefined), 'the article in the feed', 5000);
   });
 });
