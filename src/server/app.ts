@@ -22,7 +22,7 @@ import { cacheControl, commonHeaders, sendPrepared } from './http.ts';
 import { SecurityHeaders } from './security.ts';
 import { BytesResponse } from './bytes-response.ts';
 import { MEDIA_PATH, mediaHandler } from './media.ts';
-import { preparedSize, type Prepared } from './prepared.ts';
+import type { Prepared } from './prepared.ts';
 import { PAGE_LIMIT, SiteResponses } from './responses.ts';
 import { SITEMAP_MAX_URLS } from '../pages/sitemap.ts';
 import type { HubAnswer } from '../websub/hub.ts';
@@ -157,10 +157,7 @@ export function createApp(deps: AppDeps): App {
     if (deps.ssg) return new BytesResponse(prepared.body, prepared.contentType);
     common ??= commonHeaders(security.record, cacheHeader);
     archiveCommon ??= commonHeaders(security.record, archiveCacheHeader);
-    const before = preparedSize(prepared);
-    const response = sendPrepared(c, prepared, prepared.archive ? archiveCommon : common);
-    if (preparedSize(prepared) !== before) cache.recount(prepared);
-    return response;
+    return sendPrepared(c, prepared, prepared.archive ? archiveCommon : common);
   };
   // `/tags/a+b/…` (every tag) and `/tags/a,b/…` (any tag): served at one canonical URL, the keys
   // normalised, deduplicated and sorted; any other spelling is a 301 to it (one document, one cache

@@ -5,7 +5,7 @@
  * prepared bytes and hands them out directly; its stream body is empty, so it is for in-process readers
  * that call `arrayBuffer()` or `text()`, never for a socket.
  */
-import { HEADERS_COMPLETE } from './security.ts';
+import { markComplete } from './prepared.ts';
 
 export class BytesResponse extends Response {
   readonly #bytes: Buffer;
@@ -13,7 +13,7 @@ export class BytesResponse extends Response {
   constructor(bytes: Buffer, contentType: string) {
     super(null, { headers: { 'Content-Type': contentType } });
     this.#bytes = bytes;
-    (this as { [HEADERS_COMPLETE]?: boolean })[HEADERS_COMPLETE] = true;
+    markComplete(this);
   }
 
   override async arrayBuffer(): Promise<ArrayBuffer> {

@@ -9,7 +9,7 @@
  * without limit. Concurrent requests for the same missing entry share one render.
  */
 import { LRUCache } from 'lru-cache';
-import { preparedSize, type Prepared } from './prepared.ts';
+import type { Prepared } from './prepared.ts';
 
 /**
  * A variant of a scope's responses (`rss`, `page`, `page-2`, `archive-3-atom`, …): keys are
@@ -44,7 +44,7 @@ export class ResponseCache {
     this.#source = source;
     this.#lru = new LRUCache({
       maxSize: maxBytes,
-      sizeCalculation: preparedSize,
+      sizeCalculation: (prepared) => prepared.size,
       // Called for evictions and deletions. 'set' is a value replaced under the same key (still held),
       // or one too large to keep (then `#put` sees the key gone and forgets it itself).
       dispose: (_value, key, reason) => {
@@ -95,6 +95,8 @@ export class ResponseCache {
         if (prepared && this.#source.generation === generation) {
           this.#keys.set(prepared, key);
           if (also.length > 0) this.#alsoIn.set(key, also);
+          prepared.scope = first;
+          prepared.onGrow(() => this.recount(prepared));
           this.#put(key, prepared);
         }
         return prepared;
@@ -142,10 +144,12 @@ export class ResponseCache {
 
   /**
    * Counts a response again after it grew (a compressed variant is made on the first request that asks
-   * for it, after the response was cached), so that the bound holds for what is really kept.
+   * for it, after the response was cached: the response tells, see `Prepared.onGrow`), so that the
+   * bound holds for what is really kept.
    */
   recount(prepared: Prepared): void {
     const key = this.#keys.get(prepared);
+    // The size is read after the variant is kept: the response calls back once the bytes are made.
     if (key === undefined || this.#lru.peek(key) !== prepared) return;
     // lru-cache keeps the old size when the same value is set again: take it out and put it back.
     const also = this.#alsoIn.get(key);

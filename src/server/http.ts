@@ -2,8 +2,7 @@
  * Sending a prepared response: conditional GET (RFC 9110 §13), content coding, caching headers.
  */
 import type { Context } from 'hono';
-import { chooseEncoding, encodedBody, type Prepared } from './prepared.ts';
-import { HEADERS_COMPLETE } from './security.ts';
+import { chooseEncoding, markComplete, type Prepared } from './prepared.ts';
 
 /** The Cache-Control policy of feeds and pages. */
 export interface CachePolicy {
@@ -15,11 +14,6 @@ export interface CachePolicy {
 /** The Cache-Control header value of a policy. */
 export function cacheControl(policy: CachePolicy): string {
   return `public, max-age=${policy.maxAge}, s-maxage=${policy.sMaxAge}, stale-while-revalidate=${policy.staleWhileRevalidate}`;
-}
-
-// Each coding of a body is its own representation, so it gets its own strong ETag (RFC 9110 §8.8.3).
-function variantEtag(etag: string, encoding: string | undefined): string {
-  return encoding ? `${etag.slice(0, -1)}-${encoding}"` : etag;
 }
 
 /** Whether an If-None-Match value names any coding of this body (weak comparison, RFC 9110 §13.1.2). */
@@ -55,40 +49,20 @@ export function commonHeaders(security: Record<string, string>, cacheHeader: str
   };
 }
 
-type Variant = 'identity' | 'gzip' | 'br' | 'not-modified' | 'not-modified-gzip' | 'not-modified-br';
-
-/** The complete header record of one variant of a prepared response, built once and kept with it. */
-function headersFor(prepared: Prepared, common: Record<string, string>, encoding: 'gzip' | 'br' | undefined, notModified: boolean) {
-  const variant: Variant = notModified ? (encoding ? `not-modified-${encoding}` : 'not-modified') : (encoding ?? 'identity');
-  const kept = (prepared.headers ??= new Map());
-  let headers = kept.get(variant);
-  if (headers && kept.get('common') === common) return headers;
-  if (kept.get('common') !== common) {
-    kept.clear();
-    kept.set('common', common);
-  }
-  headers = { ...common, ETag: variantEtag(prepared.etag, encoding), 'Last-Modified': prepared.lastModifiedHttp };
-  if (prepared.link) headers.Link = prepared.link;
-  if (!notModified) {
-    headers['Content-Type'] = prepared.contentType;
-    if (encoding) headers['Content-Encoding'] = encoding;
-    headers['Content-Length'] = String(encodedBody(prepared, encoding).length);
-  }
-  kept.set(variant, headers);
-  return headers;
-}
-
 /**
  * Answers with a prepared body: 304 when the client's copy is current, else the best coding of it.
- * The response is built directly, with a header record made once per variant, so that neither Hono
+ * The response is built directly, with the header record the prepared response keeps per variant, so that neither Hono
  * nor the Node adapter rebuilds headers per request (the hot path of every cached feed).
  */
-export function sendPrepared(c: Context, prepared: Prepared, common: Record<string, string>): Response {
+export function sendPrepared(
+  c: Context,
+  prepared: Prepared,
+  common: Record<string, string>,
+  extra?: (prepared: Prepared) => Record<string, string> | undefined,
+): Response {
   const encoding = chooseEncoding(prepared, c.req.header('accept-encoding'));
   const notModified = isNotModified(c, prepared);
-  const headers = headersFor(prepared, common, encoding, notModified);
-  const body = notModified ? null : encodedBody(prepared, encoding);
-  const response = new Response(body as Uint8Array<ArrayBuffer> | null, { status: notModified ? 304 : 200, headers });
-  (response as { [HEADERS_COMPLETE]?: boolean })[HEADERS_COMPLETE] = true;
-  return response;
+  const headers = prepared.headers(common, encoding, notModified, extra);
+  const body = notModified ? null : prepared.encoded(encoding);
+  return markComplete(new Response(body as Uint8Array<ArrayBuffer> | null, { status: notModified ? 304 : 200, headers }));
 }

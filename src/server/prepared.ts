@@ -1,48 +1,130 @@
 /**
- * A prepared response: the body as bytes, its strong ETag from the content alone (so two processes, or
- * one after a restart, agree), Last-Modified, and compressed variants made once, on first request.
+ * A prepared response, and everything of its life: the body as bytes; its strong ETag from the content
+ * alone (so two processes, or one after a restart, agree); Last-Modified; the compressed variants, made
+ * once, on the first request that asks for each; the complete header record of each variant, built once
+ * and kept with it; the bytes it holds, told to whoever keeps it (the cache's bound) when a variant
+ * makes it grow; and the `HEADERS_COMPLETE` marker that tells the security middleware a response needs
+ * nothing more. The cache, the HTTP layer and the static export call it; none reaches into its fields.
  */
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
 import Negotiator from 'negotiator';
 
-/** A response body ready to send any number of times. */
-export interface Prepared {
-  body: Buffer;
-  contentType: string;
-  readonly etag: string;
+/** Bodies smaller than this are not worth compressing. */
+const COMPRESS_MIN_BYTES = 1024;
+
+/** A content coding made here (undefined: identity). */
+export type Encoding = 'br' | 'gzip' | undefined;
+
+/** Marks a response whose headers are complete, security headers included. */
+export const HEADERS_COMPLETE = Symbol('headers complete');
+
+/** Marks a response as complete (see `HEADERS_COMPLETE`) and returns it. */
+export function markComplete<R extends Response>(response: R): R {
+  (response as { [HEADERS_COMPLETE]?: boolean })[HEADERS_COMPLETE] = true;
+  return response;
+}
+
+/** Whether a response was marked complete. */
+export function isComplete(response: Response): boolean {
+  return (response as { [HEADERS_COMPLETE]?: boolean })[HEADERS_COMPLETE] === true;
+}
+
+type Variant = 'identity' | 'gzip' | 'br' | 'not-modified' | 'not-modified-gzip' | 'not-modified-br';
+
+// Each coding of a body is its own representation, so it gets its own strong ETag (RFC 9110 §8.8.3).
+function variantEtag(etag: string, encoding: Encoding): string {
+  return encoding ? `${etag.slice(0, -1)}-${encoding}"` : etag;
+}
+
+/** A response body ready to send any number of times; see the module comment. */
+export class Prepared {
+  readonly body: Buffer;
+  readonly contentType: string;
   /** Truncated to whole seconds, as HTTP dates are. */
-  lastModified: Date;
-  lastModifiedHttp: string;
+  readonly lastModified: Date;
+  readonly lastModifiedHttp: string;
   /** The `Link` header (a feed's WebSub hub and self links), if any. */
   link?: string;
   /** An archive document (RFC 5005): sent with the longer archive Cache-Control. */
   archive?: boolean;
-  /** Compressed variants, made on first request. */
-  gzip?: Buffer;
-  br?: Buffer;
-  /** Complete header records per variant, made on first use by the HTTP layer. */
-  headers?: Map<string, Record<string, string>>;
-}
+  /** The cache scope the response depends on (set by the cache that keeps it): names its surrogate keys. */
+  scope?: string;
+  #etag: string | undefined;
+  #gzip: Buffer | undefined;
+  #br: Buffer | undefined;
+  /** Header records per variant, for one record of common headers (`#common`). */
+  #headers: Map<Variant, Record<string, string>> | undefined;
+  #common: Record<string, string> | undefined;
+  #grew: (() => void) | undefined;
 
-/** Bodies smaller than this are not worth compressing. */
-const COMPRESS_MIN_BYTES = 1024;
+  constructor(body: Buffer, contentType: string, lastModified: Date) {
+    this.body = body;
+    this.contentType = contentType;
+    this.lastModified = new Date(Math.floor(lastModified.getTime() / 1000) * 1000);
+    this.lastModifiedHttp = this.lastModified.toUTCString();
+  }
+
+  /** The strong ETag, hashed on first use: a static export writes bodies and never asks for it. */
+  get etag(): string {
+    return (this.#etag ??= `"${createHash('sha256').update(this.body).digest('base64url').slice(0, 27)}"`);
+  }
+
+  /** Bytes held in memory, for the cache's size bound. */
+  get size(): number {
+    return this.body.length + (this.#gzip?.length ?? 0) + (this.#br?.length ?? 0) + 256;
+  }
+
+  /** Calls `grew` each time a new variant makes `size` larger (one keeper: the cache holding it). */
+  onGrow(grew: () => void): void {
+    this.#grew = grew;
+  }
+
+  /** The bytes of one variant, compressing the body the first time that coding is asked for. */
+  encoded(encoding: Encoding): Buffer {
+    if (encoding === 'gzip') return this.#gzip ?? this.#made((this.#gzip = gzipSync(this.body, { level: 9 })));
+    if (encoding === 'br') {
+      return this.#br ?? this.#made((this.#br = brotliCompressSync(this.body, {
+        params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: this.body.length },
+      })));
+    }
+    return this.body;
+  }
+
+  #made(bytes: Buffer): Buffer {
+    this.#grew?.();
+    return bytes;
+  }
+
+  /**
+   * The complete header record of one variant, built once and kept: `common` (security, caching,
+   * CORS), `extra` (surrogate keys) on first build, then the validators, Link and, unless a 304, the
+   * entity headers. A new `common` record (another app) starts the kept records afresh.
+   */
+  headers(common: Record<string, string>, encoding: Encoding, notModified: boolean, extra?: (prepared: Prepared) => Record<string, string> | undefined): Record<string, string> {
+    const variant: Variant = notModified ? (encoding ? `not-modified-${encoding}` : 'not-modified') : (encoding ?? 'identity');
+    if (this.#common === common) {
+      const kept = this.#headers!.get(variant);
+      if (kept) return kept;
+    } else {
+      this.#common = common;
+      this.#headers = new Map();
+    }
+    const headers: Record<string, string> = { ...common, ...extra?.(this), ETag: variantEtag(this.etag, encoding), 'Last-Modified': this.lastModifiedHttp };
+    if (this.link) headers.Link = this.link;
+    if (!notModified) {
+      headers['Content-Type'] = this.contentType;
+      if (encoding) headers['Content-Encoding'] = encoding;
+      headers['Content-Length'] = String(this.encoded(encoding).length);
+    }
+    this.#headers!.set(variant, headers);
+    return headers;
+  }
+}
 
 /** Prepares a body (text, or its UTF-8 bytes); see the module comment. */
 export function prepare(content: string | Buffer, contentType: string, lastModified: Date): Prepared {
-  const body = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-  const seconds = new Date(Math.floor(lastModified.getTime() / 1000) * 1000);
-  let etag: string | undefined;
-  return {
-    body,
-    contentType,
-    // Hashed on first use: a static export writes bodies and never asks for it.
-    get etag() {
-      return (etag ??= `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`);
-    },
-    lastModified: seconds,
-    lastModifiedHttp: seconds.toUTCString(),
-  };
+  return new Prepared(typeof content === 'string' ? Buffer.from(content, 'utf8') : content, contentType, lastModified);
 }
 
 /**
@@ -51,7 +133,7 @@ export function prepare(content: string | Buffer, contentType: string, lastModif
  * identity is acceptable unless refused (`identity;q=0`, or `*;q=0` without `identity`); an empty
  * value means identity only. Undefined means identity.
  */
-export function chooseEncoding(prepared: Prepared, acceptEncoding: string | undefined): 'br' | 'gzip' | undefined {
+export function chooseEncoding(prepared: Prepared, acceptEncoding: string | undefined): Encoding {
   // Without the field any coding is acceptable (RFC 9110 §12.5.3), but a client that sends none may
   // well not decode one: identity, as the server has always sent.
   if (acceptEncoding === undefined || prepared.body.length < COMPRESS_MIN_BYTES) return undefined;
@@ -91,20 +173,4 @@ function negotiateEncoding(header: string): Coding {
   // that does not conform rather than a 406; the plain body is the one every client can read, and a
   // feed reader given a 406 gets nothing at all.
   return (negotiator.encodings(CODINGS, { preferred: CODINGS })[0] as Coding | undefined) ?? 'identity';
-}
-
-/** The bytes of one variant of a prepared body, compressing it the first time it is asked for. */
-export function encodedBody(prepared: Prepared, encoding: 'br' | 'gzip' | undefined): Buffer {
-  if (encoding === 'gzip') return (prepared.gzip ??= gzipSync(prepared.body, { level: 9 }));
-  if (encoding === 'br') {
-    return (prepared.br ??= brotliCompressSync(prepared.body, {
-      params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: prepared.body.length },
-    }));
-  }
-  return prepared.body;
-}
-
-/** Bytes a prepared response holds in memory, for the cache's size bound. */
-export function preparedSize(prepared: Prepared): number {
-  return prepared.body.length + (prepared.gzip?.length ?? 0) + (prepared.br?.length ?? 0) + 256;
 }

@@ -6,6 +6,7 @@
  */
 import { Hono, type MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { isComplete } from './prepared.ts';
 
 /** A Content-Security-Policy that allows no script at all: the pages have none. */
 const OPTIONS: Parameters<typeof secureHeaders>[0] = {
@@ -27,9 +28,6 @@ const OPTIONS: Parameters<typeof secureHeaders>[0] = {
   xXssProtection: false,
   xDnsPrefetchControl: false,
 };
-
-/** Marks a response whose headers are complete, security headers included. */
-export const HEADERS_COMPLETE = Symbol('headers complete');
 
 /** The security headers as a record, and the middleware that puts them on every other response. */
 export class SecurityHeaders {
@@ -56,7 +54,7 @@ export class SecurityHeaders {
   readonly middleware: MiddlewareHandler = async (c, next) => {
     const record = this.#record ?? (await this.ready);
     await next();
-    if ((c.res as { [HEADERS_COMPLETE]?: boolean })[HEADERS_COMPLETE]) return;
+    if (isComplete(c.res)) return;
     for (const name in record) c.res.headers.set(name, record[name]!);
   };
 }

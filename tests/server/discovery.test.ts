@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Article } from '../../src/articles/types.ts';
 import { ResponseCache } from '../../src/server/cache.ts';
-import { encodedBody, prepare } from '../../src/server/prepared.ts';
+import { prepare } from '../../src/server/prepared.ts';
 import { BASE_URL, createArticle, createTestApp, type TestApp } from '../support/factory.ts';
 import { xmlProblems } from '../support/readers.ts';
 
@@ -154,7 +154,7 @@ describe('ResponseCache with many variants per scope', () => {
     const scopes = ['combination:a+b', 'tag:a', 'tag:b'];
     const first = await cache.get(scopes, 'rss', make('x'.repeat(5000)));
     await cache.get('tag:b', 'rss', make('b'));
-    encodedBody(first!, 'gzip');
+    first!.encoded('gzip');
     cache.recount(first!);
     expect(cache.trackedKeys).toBe(2);
     cache.invalidate(['tag:a']);
