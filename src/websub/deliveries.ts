@@ -11,7 +11,7 @@
  * `410 Gone` ends the subscription (§7: the subscriber no longer wants it).
  */
 import { createHmac } from 'node:crypto';
-import { callOut } from './call-out.ts';
+import { callOut } from '../net/call-out.ts';
 import type { Subscription } from './subscriptions.ts';
 
 /** One version of a topic, as GET serves it. */

@@ -11,8 +11,8 @@
  * - Leases expire: an expired subscription gets nothing, and expired rows are swept hourly.
  */
 import { randomBytes } from 'node:crypto';
-import { callOut } from './call-out.ts';
-import { refusedHost } from './address-guard.ts';
+import { callOut } from '../net/call-out.ts';
+import { refusedHost } from '../net/address-guard.ts';
 import { DeliveryQueue, type DeliveryOptions, type DeliveryOutcome, type TopicVersion } from './deliveries.ts';
 import { readHubRequest, type HubRequest, type LeasePolicy } from './hub-request.ts';
 import { RateLimiter } from './rate-limit.ts';

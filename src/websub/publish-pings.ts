@@ -5,7 +5,7 @@
  * attempts; a topic already waiting for a hub is not queued twice, so the queue holds at most one entry
  * per (hub, feed).
  */
-import { callOut } from './call-out.ts';
+import { callOut } from '../net/call-out.ts';
 
 /** How pings are sent. */
 export interface PingOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { guardedLookup, refusedAddress, refusedHost } from '../../src/websub/address-guard.ts';
+import { guardedLookup, refusedAddress, refusedHost } from '../../src/net/address-guard.ts';
 
 describe('refusedAddress', () => {
   it.each([

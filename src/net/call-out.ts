@@ -1,5 +1,6 @@
 /**
- * One outgoing HTTP request of the hub (a verification GET, a content POST, a publish ping): node:http
+ * One outgoing HTTP request (the hub's verification GET and content POST, a publish ping, a cache
+ * purge): node:http
  * rather than `fetch`, because node:http takes a `lookup` per request, which is where the address guard
  * sits (address-guard.ts). Each call has a hard timeout, reads at most `maxBodyBytes` of the answer and
  * never follows redirects.
@@ -15,7 +16,8 @@ import { guardedLookup, refusedAddress, RefusedAddressError } from './address-gu
 
 /** One request. */
 export interface CallOut {
-  method: 'GET' | 'POST';
+  /** PURGE is the method Varnish, Fastly and Squid take to drop cached copies. */
+  method: 'GET' | 'POST' | 'PURGE';
   url: string;
   headers?: Record<string, string>;
   body?: Buffer | string;
@@ -24,6 +26,8 @@ export interface CallOut {
   maxBodyBytes?: number;
   /** Whether loopback, private and other special addresses may be called. */
   allowPrivate: boolean;
+  /** The User-Agent sent (default: the hub's). */
+  userAgent?: string;
 }
 
 /** What came back. */
@@ -48,7 +52,7 @@ export function callOut(call: CallOut): Promise<CallResult> {
     }
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const body = call.body === undefined ? undefined : Buffer.isBuffer(call.body) ? call.body : Buffer.from(call.body, 'utf8');
-    const headers: Record<string, string> = { 'User-Agent': 'tagfeeds-websub-hub', ...call.headers };
+    const headers: Record<string, string> = { 'User-Agent': call.userAgent ?? 'tagfeeds-websub-hub', ...call.headers };
     if (body) headers['Content-Length'] = String(body.length);
     const max = call.maxBodyBytes ?? 1024;
     let settled = false;
