@@ -37,13 +37,22 @@ export interface Config {
   websubAttempts: number;
   websubRetryBaseSeconds: number;
   websubRetryHorizonSeconds: number;
+  cacheTagHeaders: CacheTagHeader[];
+  purgeUrls: string[];
+  purgeDelaySeconds: number;
+  purgeTimeoutSeconds: number;
+  metrics: boolean;
 }
+
+/** A header besides Surrogate-Key that names a response's surrogate keys (see server/surrogate-keys.ts). */
+export type CacheTagHeader = 'cache-tag' | 'cache-groups';
+const CACHE_TAG_CHOICES: readonly CacheTagHeader[] = ['cache-tag', 'cache-groups'];
 
 interface Option {
   key: keyof Config;
   env: string;
   flag: string;
-  kind: 'string' | 'int' | 'bool' | 'url' | 'urls';
+  kind: 'string' | 'int' | 'bool' | 'url' | 'urls' | 'cache-tags';
   fallback: (c: Partial<Config>) => string;
   help: string;
   min?: number;
@@ -84,6 +93,11 @@ export const OPTIONS: readonly Option[] = [
   { key: 'websubAttempts', env: 'WEBSUB_DELIVERY_ATTEMPTS', flag: '--websub-delivery-attempts', kind: 'int', min: 1, max: 100, fallback: () => '8', help: 'attempts to deliver one version to one subscriber' },
   { key: 'websubRetryBaseSeconds', env: 'WEBSUB_RETRY_BASE_SECONDS', flag: '--websub-retry-base-seconds', kind: 'int', min: 1, max: 3600, fallback: () => '5', help: 'wait before the second attempt; each later wait is three times the one before' },
   { key: 'websubRetryHorizonSeconds', env: 'WEBSUB_RETRY_HORIZON_SECONDS', flag: '--websub-retry-horizon-seconds', kind: 'int', min: 1, max: 31536000, fallback: () => '86400', help: 'no attempt is made later than this after the first, in seconds' },
+  { key: 'cacheTagHeaders', env: 'CACHE_TAG_HEADERS', flag: '--cache-tag-headers', kind: 'cache-tags', fallback: () => 'none', help: 'also name the surrogate keys in Cache-Tag (Cloudflare) and/or Cache-Groups (RFC 9875): none, cache-tag, cache-groups, or both comma-separated' },
+  { key: 'purgeUrls', env: 'PURGE_URLS', flag: '--purge-urls', kind: 'urls', fallback: () => '', help: 'caches sent PURGE with Surrogate-Key: <changed keys> on each change, comma-separated (Varnish with xkey)' },
+  { key: 'purgeDelaySeconds', env: 'PURGE_DELAY_SECONDS', flag: '--purge-delay-seconds', kind: 'int', min: 0, max: 3600, fallback: () => '5', help: 'send each purge again this long after the first, for caches that fetched from an instance that had not seen the change yet (0: no second purge)' },
+  { key: 'purgeTimeoutSeconds', env: 'PURGE_TIMEOUT_SECONDS', flag: '--purge-timeout-seconds', kind: 'int', min: 1, max: 300, fallback: () => '5', help: 'how long a purge waits for a cache to answer, in seconds (three attempts)' },
+  { key: 'metrics', env: 'METRICS', flag: '--metrics', kind: 'bool', fallback: () => 'on', help: 'serve Prometheus metrics at /metrics (on/off)' },
 ];
 
 /** A setting that cannot be used, naming the variable or flag and the reason. */
@@ -167,6 +181,14 @@ function convert(option: Option, raw: string, source: string): string | number |
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${source}=${raw}: must be http or https`);
       return url.href.replace(/\/+$/u, '');
     }
+    case 'cache-tags': {
+      const parts = raw.split(',').map((part) => part.trim().toLowerCase()).filter((part) => part !== '');
+      if (parts.length === 1 && parts[0] === 'none') return [];
+      for (const part of parts) {
+        if (!CACHE_TAG_CHOICES.includes(part as CacheTagHeader)) throw new ConfigError(`${source}=${raw}: expected none, cache-tag, cache-groups, or both comma-separated`);
+      }
+      return [...new Set(parts)];
+    }
     case 'string':
       return raw;
   }
@@ -177,7 +199,7 @@ export function helpText(): string {
   const defaults = readConfig({}, []);
   const rows = OPTIONS.map((o) => {
     const value = defaults[o.key];
-    const fallback = o.key === 'baseUrl' ? 'http://localhost:PORT' : Array.isArray(value) ? 'none' : String(value);
+    const fallback = o.key === 'baseUrl' ? 'http://localhost:PORT' : Array.isArray(value) ? (value.length === 0 ? 'none' : value.join(',')) : String(value);
     return `  ${o.flag.padEnd(32)} ${o.env.padEnd(30)} ${o.help} (default: ${fallback})`;
   });
   return [

@@ -22,6 +22,8 @@ export interface Push {
   /** Connects push to the running app, once it exists. */
   start(responses: SiteResponses, urls: SiteUrls): void;
   close(): void;
+  /** The built-in hub's figures for the metrics (undefined without it, or before it starts). */
+  stats?(): { subscribers: number; delivered: number; failed: number; pending: number } | undefined;
 }
 
 /**
@@ -79,5 +81,6 @@ export function createPush(config: Config, index: ArticleIndex, log: (line: stri
       hub?.close();
       db.close();
     },
+    stats: () => (hub ? { subscribers: store.count(), ...hub.stats } : undefined),
   };
 }

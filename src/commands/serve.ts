@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { watchArticles } from '../articles/watch.ts';
 import type { Config } from '../config.ts';
+import type { ArticleIndex } from '../articles/article-index.ts';
 import { scheduleReleases } from '../articles/release-scheduler.ts';
 import { createApp } from '../server/app.ts';
 import { FEED_FORMATS } from '../feeds/types.ts';
@@ -11,23 +12,32 @@ import { describeProblem, loadSite, summaryLine } from '../articles/load-site.ts
 import { createPush } from './push.ts';
 import { realpathSync } from 'node:fs';
 import { ArticleMetaCache } from '../state/article-cache.ts';
+import { Metrics } from '../server/metrics.ts';
+import { purgeKeys } from '../server/surrogate-keys.ts';
+import { Purger } from '../net/purger.ts';
 
 /** Runs the server until SIGTERM or SIGINT. */
 export async function serveCommand(config: Config): Promise<void> {
   const cache = openArticleCache(config);
   const site = await loadSite({ ...config, cache });
   console.log(summaryLine(site, config.articlesDir));
+  const loadedAt = new Date();
   const push = createPush(config, site.index);
   // The app is made once the port is known: with --port 0 the default base URL names the real port.
-  let fetch: (request: Request) => Response | Promise<Response> = () => new Response('Starting\n', { status: 503 });
+  // Until then every path, /healthz included, says so: a probe must not route traffic here yet.
+  let fetch: (request: Request) => Response | Promise<Response> = () => new Response('Starting\n', { status: 503, headers: { 'Cache-Control': 'no-store' } });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: (request) => fetch(request), port: config.port, hostname: config.host }, () => resolve(s as Server));
     s.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
   const baseUrl = config.baseUrl === `http://localhost:${config.port}` ? `http://localhost:${port}` : config.baseUrl;
-  const { app, site: info, responses } = createApp({ config: { ...config, baseUrl }, index: site.index, contents: site.contents, hub: push.endpoint });
+  const metrics = config.metrics ? new Metrics() : undefined;
+  metrics?.loaded(site.ms / 1000);
+  const { app, site: info, responses } = createApp({ config: { ...config, baseUrl }, index: site.index, contents: site.contents, hub: push.endpoint, metrics, loadedAt });
   push.start(responses, info.urls);
+  if (push.stats) metrics?.observe({ articles: () => site.index.size, tags: () => site.index.tagCount, websub: push.stats });
+  const purger = startPurger(config, site.index, metrics);
   fetch = app.fetch;
   console.log(`Listening on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`);
   for (const format of FEED_FORMATS) console.log(`  ${info.urls.feed(format)}`);
@@ -48,6 +58,7 @@ export async function serveCommand(config: Config): Promise<void> {
     console.log(`${signal}: finishing requests in flight, then exiting`);
     releases.stop();
     push.close();
+    purger?.close();
     cache?.close();
     // Stop accepting; idle keep-alive connections are closed, busy ones close after their response.
     watcher.close();
@@ -57,6 +68,26 @@ export async function serveCommand(config: Config): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/**
+ * Purges the shared caches (`PURGE_URLS`) of the keys each change touched (net/purger.ts). Registered
+ * after the app, so that this process's own cache has dropped the changed responses before the
+ * purge goes out and a cache that refetches at once gets the new bytes.
+ */
+function startPurger(config: Config, index: ArticleIndex, metrics: Metrics | undefined): Purger | undefined {
+  if (config.purgeUrls.length === 0) return undefined;
+  const purger = new Purger({
+    urls: config.purgeUrls,
+    timeoutMs: config.purgeTimeoutSeconds * 1000,
+    retryBaseMs: 1000,
+    delayMs: config.purgeDelaySeconds * 1000,
+    log: (line) => console.error(line),
+    settled: (_url, _keys, ok) => metrics?.purged(ok),
+  });
+  index.onChange((scopes) => purger.purge(purgeKeys(scopes)));
+  console.log(`Purging ${config.purgeUrls.join(', ')} on each change${config.purgeDelaySeconds > 0 ? `, and again ${config.purgeDelaySeconds} s later` : ''}`);
+  return purger;
 }
 
 /**

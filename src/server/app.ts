@@ -24,6 +24,8 @@ import { BytesResponse } from './bytes-response.ts';
 import { MEDIA_PATH, mediaHandler } from './media.ts';
 import type { Prepared } from './prepared.ts';
 import { PAGE_LIMIT, SiteResponses } from './responses.ts';
+import { surrogateHeaders } from './surrogate-keys.ts';
+import { Metrics, type RouteClass } from './metrics.ts';
 import { SITEMAP_MAX_URLS } from '../pages/sitemap.ts';
 import type { HubAnswer } from '../websub/hub.ts';
 
@@ -57,6 +59,10 @@ export interface AppDeps {
   hub?: HubEndpoint;
   /** Most URLs per sitemap file (default 50,000, the protocol's limit; tests make it small). */
   sitemapMaxUrls?: number;
+  /** The metrics `/metrics` serves (default: new ones, when `config.metrics`). */
+  metrics?: Metrics;
+  /** When the articles were loaded, for `/healthz` (default: when the app was made). */
+  loadedAt?: Date;
 }
 
 /** The app and the parts that other entry points (export, tests) use. */
@@ -65,6 +71,8 @@ export interface App {
   responses: SiteResponses;
   cache: ResponseCache;
   site: SiteInfo;
+  /** The app's metrics (undefined with `METRICS=off` and in a static export). */
+  metrics?: Metrics;
 }
 
 const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
@@ -116,7 +124,9 @@ export function createApp(deps: AppDeps): App {
   const logError = deps.logError ?? ((m: string) => console.error(m));
   const hub = config.websub && config.websubHubs.length === 0 ? deps.hub : undefined;
   const site = siteInfo(config, hub !== undefined);
-  const cache = new ResponseCache(index, deps.cacheBytes);
+  const metrics = deps.ssg || !config.metrics ? undefined : (deps.metrics ?? new Metrics());
+  metrics?.observe({ articles: () => index.size, tags: () => index.tagCount });
+  const cache = new ResponseCache(index, deps.cacheBytes, metrics && ((s) => metrics.rendered(s)));
   const responses = new SiteResponses(index, contents, cache, site, config.feedLimit, config.archiveSize, deps.itemCacheBytes, deps.sitemapMaxUrls);
   const cacheHeader = cacheControl({
     maxAge: config.cacheMaxAge,
@@ -130,6 +140,9 @@ export function createApp(deps: AppDeps): App {
     sMaxAge: config.archiveMaxAge,
     staleWhileRevalidate: config.cacheStaleWhileRevalidate,
   });
+
+  // Each response names the scope it depends on, so shared caches can drop exactly what a change changed.
+  const keyHeaders = surrogateHeaders(config.cacheTagHeaders);
 
   const app = new Hono();
   if (config.logRequests) app.use(logger());
@@ -149,15 +162,22 @@ export function createApp(deps: AppDeps): App {
     return next();
   });
 
-  const send = async (c: Context, result: Prepared | Promise<Prepared | undefined> | undefined, missing: string) => {
+  const send = async (c: Context, result: Prepared | Promise<Prepared | undefined> | undefined, missing: string, route: RouteClass = 'page') => {
+    // A response the cache holds comes back as it is; one being built comes as a promise.
+    if (metrics && result) metrics.cached(!(result instanceof Promise));
     const prepared = await result;
-    if (!prepared) return c.text(`${missing}\n`, 404);
+    if (!prepared) {
+      metrics?.request(route, 404);
+      return c.text(`${missing}\n`, 404);
+    }
     // A static export keeps only the body (and needs the media type to name the file); the static
     // host's own configuration gives the other headers (see host-files.ts), so none are built here.
     if (deps.ssg) return new BytesResponse(prepared.body, prepared.contentType);
     common ??= commonHeaders(security.record, cacheHeader);
     archiveCommon ??= commonHeaders(security.record, archiveCacheHeader);
-    return sendPrepared(c, prepared, prepared.archive ? archiveCommon : common);
+    const response = sendPrepared(c, prepared, prepared.archive ? archiveCommon : common, keyHeaders);
+    metrics?.request(route, response.status);
+    return response;
   };
   // `/tags/a+b/…` (every tag) and `/tags/a,b/…` (any tag): served at one canonical URL, the keys
   // normalised, deduplicated and sorted; any other spelling is a 301 to it (one document, one cache
@@ -174,15 +194,15 @@ export function createApp(deps: AppDeps): App {
       return c.redirect(format === 'page' ? page : `${page}/${FEED_FILES[format]}`, 301);
     }
     const missing = name.join === 'and' ? 'Unknown tag in the combination (every tag must have articles)' : 'None of the tags has articles';
-    return send(c, responses.combination(format, name), missing);
+    return send(c, responses.combination(format, name), missing, format === 'page' ? 'page' : 'feed');
   };
   const feedRoute = (format: FeedFormat) => (c: Context) => {
     const raw = c.req.param('tag');
-    if (raw === undefined) return send(c, responses.feed(format), 'Not found');
+    if (raw === undefined) return send(c, responses.feed(format), 'Not found', 'feed');
     const combined = combinationRoute(c, raw, format);
     if (combined) return combined;
     const key = tagKey(raw);
-    return send(c, key === undefined ? undefined : responses.feed(format, key), `Unknown tag: ${raw.slice(0, 64)}`);
+    return send(c, key === undefined ? undefined : responses.feed(format, key), `Unknown tag: ${raw.slice(0, 64)}`, 'feed');
   };
   // `/archive/{n}/…` and `/tags/{tag}/archive/{n}/…`: n from 1 in plain decimal, else a 404.
   const archiveRoute = (format: FeedFormat) => (c: Context) => {
@@ -190,7 +210,7 @@ export function createApp(deps: AppDeps): App {
     const raw = c.req.param('tag');
     const key = raw === undefined ? undefined : tagKey(raw);
     const found = n === undefined || (raw !== undefined && key === undefined) ? undefined : responses.archive(format, n, key);
-    return send(c, found, 'Not found');
+    return send(c, found, 'Not found', 'archive');
   };
 
   if (deps.ssg) {
@@ -237,6 +257,7 @@ export function createApp(deps: AppDeps): App {
           return c.text('A hub request must be application/x-www-form-urlencoded (WebSub §5.1)\n', 415);
         }
         const answer = await hub.handle(new URLSearchParams(await c.req.text()), clientAddress(c));
+        metrics?.request('hub', answer.status);
         return c.text(answer.body, answer.status as 202);
       },
     );
@@ -256,15 +277,15 @@ export function createApp(deps: AppDeps): App {
   app.get('/archive/:n/rss.xml', archiveRoute('rss'));
   app.get('/archive/:n/atom.xml', archiveRoute('atom'));
   app.get('/archive/:n/feed.json', archiveRoute('json'));
-  app.get('/sitemap.xml', (c) => send(c, responses.sitemap(), 'Not found'));
+  app.get('/sitemap.xml', (c) => send(c, responses.sitemap(), 'Not found', 'sitemap'));
   app.get('/sitemaps/:file', (c) => {
     const file = c.req.param('file');
     const n = file.endsWith('.xml') ? parsePageNumber(file.slice(0, -'.xml'.length)) : undefined;
-    return send(c, n === undefined ? undefined : responses.sitemap(n), 'Not found');
+    return send(c, n === undefined ? undefined : responses.sitemap(n), 'Not found', 'sitemap');
   });
-  app.get('/robots.txt', (c) => send(c, responses.robots(), 'Not found'));
-  app.get('/tags', (c) => send(c, responses.tags(), 'Not found'));
-  app.get('/tags.opml', (c) => send(c, responses.opml(), 'Not found'));
+  app.get('/robots.txt', (c) => send(c, responses.robots(), 'Not found', 'sitemap'));
+  app.get('/tags', (c) => send(c, responses.tags(), 'Not found', 'tags'));
+  app.get('/tags.opml', (c) => send(c, responses.opml(), 'Not found', 'tags'));
   app.get('/tags/:tag', (c) => {
     const raw = c.req.param('tag');
     const combined = combinationRoute(c, raw, 'page');
@@ -300,15 +321,45 @@ export function createApp(deps: AppDeps): App {
   app.get('/articles/:id', (c) => {
     const id = c.req.param('id');
     const found = id.length <= MAX_SEGMENT_LENGTH ? responses.article(id) : undefined;
-    return send(c, found, `Unknown article: ${id.slice(0, 64)}`);
+    return send(c, found, `Unknown article: ${id.slice(0, 64)}`, 'article');
   });
-  app.notFound((c) => c.text('Not found\n', 404));
+  if (!deps.ssg) addOperationRoutes(app, index, metrics, deps.loadedAt ?? new Date());
+  app.notFound((c) => {
+    metrics?.request('other', 404);
+    return c.text('Not found\n', 404);
+  });
   app.onError((error, c) => {
+    metrics?.request('other', 500);
     logError(`error: ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
     return c.text('Internal server error\n', 500);
   });
 
-  return { app, responses, cache, site };
+  return { app, responses, cache, site, metrics };
+}
+
+/** Headers of the operation routes: their answers change every moment and must never be cached. */
+const NO_STORE = { 'Cache-Control': 'no-store' };
+
+/**
+ * `/healthz` (for load balancers and Varnish's probes: 200 with the index's figures once it is
+ * loaded, which it is whenever the app exists; the serve command answers 503 before) and `/metrics`
+ * (Prometheus). Not in a static export: a static host has neither.
+ */
+function addOperationRoutes(app: Hono, index: ArticleIndex, metrics: Metrics | undefined, loadedAt: Date): void {
+  let changedAt: Date | undefined;
+  index.onChange(() => {
+    changedAt = new Date();
+  });
+  app.get('/healthz', (c) => {
+    metrics?.request('health', 200);
+    const body = { status: 'ok', articles: index.size, tags: index.tagCount, loadedAt: loadedAt.toISOString(), changedAt: changedAt?.toISOString() ?? null };
+    return c.json(body, 200, NO_STORE);
+  });
+  if (!metrics) return;
+  app.get('/metrics', async (c) => {
+    metrics.request('metrics', 200);
+    return c.body(await metrics.text(), 200, { ...NO_STORE, 'Content-Type': metrics.contentType });
+  });
 }
 
 /**

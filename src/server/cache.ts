@@ -40,8 +40,12 @@ export class ResponseCache {
    */
   readonly #alsoIn = new Map<string, readonly string[]>();
 
-  constructor(source: Generation, maxBytes = 64 * 1024 * 1024) {
+  readonly #built: ((seconds: number) => void) | undefined;
+
+  /** `built` is told how long each build took (for the render-time metric). */
+  constructor(source: Generation, maxBytes = 64 * 1024 * 1024, built?: (seconds: number) => void) {
     this.#source = source;
+    this.#built = built;
     this.#lru = new LRUCache({
       maxSize: maxBytes,
       sizeCalculation: (prepared) => prepared.size,
@@ -90,8 +94,10 @@ export class ResponseCache {
     const pending = this.#pending.get(key);
     if (pending) return pending;
     const generation = this.#source.generation;
+    const started = this.#built ? performance.now() : 0;
     const job = build()
       .then((prepared) => {
+        this.#built?.((performance.now() - started) / 1000);
         if (prepared && this.#source.generation === generation) {
           this.#keys.set(prepared, key);
           if (also.length > 0) this.#alsoIn.set(key, also);

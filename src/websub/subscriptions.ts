@@ -41,6 +41,7 @@ export class SubscriptionStore {
   readonly #one: Database.Statement;
   readonly #countTopic: Database.Statement;
   readonly #countHost: Database.Statement;
+  readonly #countAll: Database.Statement;
   readonly #expire: Database.Statement;
   readonly #topics: Database.Statement;
   readonly #getEtag: Database.Statement;
@@ -59,6 +60,7 @@ export class SubscriptionStore {
     this.#one = db.prepare('SELECT * FROM subscriptions WHERE topic = ? AND callback = ?');
     this.#countTopic = db.prepare('SELECT count(*) AS n FROM subscriptions WHERE topic = ? AND expires_at > ?');
     this.#countHost = db.prepare('SELECT count(*) AS n FROM subscriptions WHERE callback_host = ? AND expires_at > ?');
+    this.#countAll = db.prepare('SELECT count(*) AS n FROM subscriptions WHERE expires_at > ?');
     this.#expire = db.prepare('DELETE FROM subscriptions WHERE expires_at <= ?');
     this.#topics = db.prepare('SELECT DISTINCT topic FROM subscriptions WHERE expires_at > ?');
     this.#getEtag = db.prepare('SELECT etag FROM topics WHERE topic = ?');
@@ -99,6 +101,11 @@ export class SubscriptionStore {
   /** Active subscriptions whose callback is on `host`. */
   countForHost(host: string, now = Date.now()): number {
     return (this.#countHost.get(host, now) as { n: number }).n;
+  }
+
+  /** Active subscriptions of every topic (for the metrics). */
+  count(now = Date.now()): number {
+    return (this.#countAll.get(now) as { n: number }).n;
   }
 
   /** Deletes the subscriptions whose lease ran out; how many. */

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { createArticle, createTestApp } from '../support/factory.ts';
+
+const sample = () => [createArticle({ id: 'one', tags: ['Gas', 'Oil'] }), createArticle({ id: 'two', tags: ['Gas'] })];
+
+/** The value of one sample in a Prometheus text exposition (0 when absent). */
+function sample_(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
+describe('/healthz', () => {
+  it('answers 200 with the index\'s figures, never to be cached', async () => {
+    const { app } = createTestApp(sample());
+    const res = await app.request('/healthz');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('surrogate-key')).toBeNull();
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ status: 'ok', articles: 2, tags: 2, changedAt: null });
+    expect(Date.parse(body.loadedAt as string)).not.toBeNaN();
+  });
+
+  it('reports when the index last changed', async () => {
+    const test = createTestApp(sample());
+    test.upsert(createArticle({ id: 'three', tags: ['Coal'] }));
+    const body = (await (await test.app.request('/healthz')).json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ articles: 3, tags: 3 });
+    expect(Date.parse(body.changedAt as string)).not.toBeNaN();
+  });
+});
+
+describe('/metrics', () => {
+  it('counts requests by route class and status, and cache hits and misses', async () => {
+    const { app } = createTestApp(sample());
+    await app.request('/rss.xml');
+    await app.request('/rss.xml');
+    const etag = (await app.request('/tags/gas/atom.xml')).headers.get('etag')!;
+    await app.request('/tags/gas/atom.xml', { headers: { 'If-None-Match': etag } });
+    await app.request('/tags/none/rss.xml');
+    await app.request('/wp-login.php');
+    const res = await app.request('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/u);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const text = await res.text();
+    expect(sample_(text, 'tagfeeds_http_requests_total{route="feed",status="200"}')).toBe(3);
+    expect(sample_(text, 'tagfeeds_http_requests_total{route="feed",status="304"}')).toBe(1);
+    expect(sample_(text, 'tagfeeds_http_requests_total{route="feed",status="404"}')).toBe(1);
+    expect(sample_(text, 'tagfeeds_http_requests_total{route="other",status="404"}')).toBe(1);
+    // Built: the site feed, the tag feed, the unknown tag (nothing to keep); the rest were hits.
+    expect(sample_(text, 'tagfeeds_response_cache_total{result="miss"}')).toBe(3);
+    expect(sample_(text, 'tagfeeds_response_cache_total{result="hit"}')).toBe(2);
+    expect(sample_(text, 'tagfeeds_render_seconds_count')).toBe(3);
+    expect(sample_(text, 'tagfeeds_articles')).toBe(2);
+    expect(sample_(text, 'tagfeeds_tags')).toBe(2);
+    expect(text).toContain('tagfeeds_purges_total');
+    expect(text).toContain('tagfeeds_websub_subscribers 0');
+  });
+
+  it('is not served with METRICS=off', async () => {
+    const { app } = createTestApp(sample(), { config: { metrics: false } });
+    expect((await app.request('/metrics')).status).toBe(404);
+    expect((await app.request('/healthz')).status).toBe(200);
+  });
+
+  it('keeps each app\'s figures apart', async () => {
+    const first = createTestApp(sample());
+    const second = createTestApp(sample());
+    await first.app.request('/rss.xml');
+    const text = await (await second.app.request('/metrics')).text();
+    expect(sample_(text, 'tagfeeds_http_requests_total{route="feed",status="200"}')).toBe(0);
+  });
+});
