@@ -75,8 +75,14 @@ sub vcl_recv {
         return (synth(200, "Purged " + req.http.X-Purged));
     }
 
-    # Operation routes change every moment (and the hub's POSTs are not for a cache).
-    if (req.url ~ "^/(healthz|metrics)(\?|$)" || req.method == "POST") {
+    # Each instance's WebSub hub keeps its own subscriptions: hub requests all go to the first
+    # instance, so that an unsubscription reaches the hub that holds the subscription.
+    if (req.method == "POST") {
+        set req.backend_hint = tagfeeds_1;
+        return (pass);
+    }
+    # Operation routes change every moment: never cached.
+    if (req.url ~ "^/(healthz|metrics)(\?|$)") {
         return (pass);
     }
     if (req.method != "GET" && req.method != "HEAD") {
