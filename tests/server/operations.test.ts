@@ -4,7 +4,7 @@ import { createArticle, createTestApp } from '../support/factory.ts';
 const sample = () => [createArticle({ id: 'one', tags: ['Gas', 'Oil'] }), createArticle({ id: 'two', tags: ['Gas'] })];
 
 /** The value of one sample in a Prometheus text exposition (0 when absent). */
-function sample_(text: string, series: string): number {
+function seriesValue(text: string, series: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line ? Number(line.slice(series.length + 1)) : 0;
 }
@@ -44,16 +44,16 @@ describe('/metrics', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/u);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const text = await res.text();
-    expect(sample_(text, 'tagfeeds_http_requests_total{route="feed",status="200"}')).toBe(3);
-    expect(sample_(text, 'tagfeeds_http_requests_total{route="feed",status="304"}')).toBe(1);
-    expect(sample_(text, 'tagfeeds_http_requests_total{route="feed",status="404"}')).toBe(1);
-    expect(sample_(text, 'tagfeeds_http_requests_total{route="other",status="404"}')).toBe(1);
+    expect(seriesValue(text, 'tagfeeds_http_requests_total{route="feed",status="200"}')).toBe(3);
+    expect(seriesValue(text, 'tagfeeds_http_requests_total{route="feed",status="304"}')).toBe(1);
+    expect(seriesValue(text, 'tagfeeds_http_requests_total{route="feed",status="404"}')).toBe(1);
+    expect(seriesValue(text, 'tagfeeds_http_requests_total{route="other",status="404"}')).toBe(1);
     // Built: the site feed, the tag feed, the unknown tag (nothing to keep); the rest were hits.
-    expect(sample_(text, 'tagfeeds_response_cache_total{result="miss"}')).toBe(3);
-    expect(sample_(text, 'tagfeeds_response_cache_total{result="hit"}')).toBe(2);
-    expect(sample_(text, 'tagfeeds_render_seconds_count')).toBe(3);
-    expect(sample_(text, 'tagfeeds_articles')).toBe(2);
-    expect(sample_(text, 'tagfeeds_tags')).toBe(2);
+    expect(seriesValue(text, 'tagfeeds_response_cache_total{result="miss"}')).toBe(3);
+    expect(seriesValue(text, 'tagfeeds_response_cache_total{result="hit"}')).toBe(2);
+    expect(seriesValue(text, 'tagfeeds_render_seconds_count')).toBe(3);
+    expect(seriesValue(text, 'tagfeeds_articles')).toBe(2);
+    expect(seriesValue(text, 'tagfeeds_tags')).toBe(2);
     expect(text).toContain('tagfeeds_purges_total');
     expect(text).toContain('tagfeeds_websub_subscribers 0');
   });
@@ -69,6 +69,6 @@ describe('/metrics', () => {
     const second = createTestApp(sample());
     await first.app.request('/rss.xml');
     const text = await (await second.app.request('/metrics')).text();
-    expect(sample_(text, 'tagfeeds_http_requests_total{route="feed",status="200"}')).toBe(0);
+    expect(seriesValue(text, 'tagfeeds_http_requests_total{route="feed",status="200"}')).toBe(0);
   });
 });
