@@ -119,6 +119,8 @@ describe.skipIf(!varnishd)('Varnish in front of two instances, purged by surroga
     expect((await get(varnish.url, '/tags')).body).not.toBe(tagListBefore);
     expect((await get(varnish.url, '/tags.opml')).body).not.toBe(opmlBefore);
     expect((await get(varnish.url, '/tags/venezuela')).body).toContain('Maracaibo Two');
+    // Each instance purged on the change it saw (and counts it).
+    for (const server of servers) expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(/^tagfeeds_purges_total\{result="sent"\} [1-9]/mu);
     const after = await get(varnish.url, '/tags/oil/feed.json');
     expect(after.cache).toBe('HIT');
     expect(after.body).toBe(untouched.body);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Metrics } from '../../src/server/metrics.ts';
 import { createArticle, createTestApp } from '../support/factory.ts';
 
 const sample = () => [createArticle({ id: 'one', tags: ['Gas', 'Oil'] }), createArticle({ id: 'two', tags: ['Gas'] })];
@@ -70,5 +71,36 @@ describe('/metrics', () => {
     await first.app.request('/rss.xml');
     const text = await (await second.app.request('/metrics')).text();
     expect(seriesValue(text, 'tagfeeds_http_requests_total{route="feed",status="200"}')).toBe(0);
+  });
+});
+
+describe('Metrics', () => {
+  it('reports purges and the hub\'s subscribers and deliveries as the serve command feeds them', async () => {
+    const metrics = new Metrics();
+    metrics.observe({ articles: () => 7, tags: () => 3, websub: () => ({ subscribers: 12, delivered: 40, failed: 2, pending: 5 }) });
+    metrics.purged(true);
+    metrics.purged(true);
+    metrics.purged(false);
+    metrics.loaded(0.25);
+    const text = await metrics.text();
+    expect(seriesValue(text, 'tagfeeds_purges_total{result="sent"}')).toBe(2);
+    expect(seriesValue(text, 'tagfeeds_purges_total{result="failed"}')).toBe(1);
+    expect(seriesValue(text, 'tagfeeds_websub_subscribers')).toBe(12);
+    expect(seriesValue(text, 'tagfeeds_websub_deliveries_total{result="delivered"}')).toBe(40);
+    expect(seriesValue(text, 'tagfeeds_websub_deliveries_total{result="failed"}')).toBe(2);
+    expect(seriesValue(text, 'tagfeeds_websub_deliveries_pending')).toBe(5);
+    expect(seriesValue(text, 'tagfeeds_load_seconds')).toBe(0.25);
+    expect(seriesValue(text, 'tagfeeds_articles')).toBe(7);
+  });
+
+  it('keeps counting across scrapes: a counter never goes down', async () => {
+    const metrics = new Metrics();
+    metrics.request('feed', 200);
+    expect(seriesValue(await metrics.text(), 'tagfeeds_http_requests_total{route="feed",status="200"}')).toBe(1);
+    metrics.request('feed', 200);
+    metrics.request('feed', 503);
+    const text = await metrics.text();
+    expect(seriesValue(text, 'tagfeeds_http_requests_total{route="feed",status="200"}')).toBe(2);
+    expect(seriesValue(text, 'tagfeeds_http_requests_total{route="feed",status="other"}')).toBe(1);
   });
 });
