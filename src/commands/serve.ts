@@ -24,8 +24,10 @@ export async function serveCommand(config: Config): Promise<void> {
   const loadedAt = new Date();
   const push = createPush(config, site.index);
   // The app is made once the port is known: with --port 0 the default base URL names the real port.
-  // Until then every path, /healthz included, says so: a probe must not route traffic here yet.
-  let fetch: (request: Request) => Response | Promise<Response> = () => new Response('Starting\n', { status: 503, headers: { 'Cache-Control': 'no-store' } });
+  // Until then every path, /healthz included, answers 503. The port opens only once the articles are
+  // loaded: loading reads files synchronously on this thread (articles/load.ts), so a 503 answerer
+  // could not run during it, and a probe is better refused than left waiting.
+  let fetch: (request: Request) => Response | Promise<Response> = starting;
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: (request) => fetch(request), port: config.port, hostname: config.host }, () => resolve(s as Server));
     s.once('error', reject);
@@ -68,6 +70,13 @@ export async function serveCommand(config: Config): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** The answer to every request until the app is ready. */
+function starting(request: Request): Response {
+  const headers = { 'Cache-Control': 'no-store' };
+  if (new URL(request.url).pathname === '/healthz') return Response.json({ status: 'starting' }, { status: 503, headers });
+  return new Response('Starting\n', { status: 503, headers });
 }
 
 /**
