@@ -101,7 +101,7 @@ export class ResponseCache {
         if (prepared && this.#source.generation === generation) {
           this.#keys.set(prepared, key);
           if (also.length > 0) this.#alsoIn.set(key, also);
-          prepared.scope = first;
+          prepared.scopes = also.length > 0 ? [first!, ...also] : [first!];
           prepared.onGrow(() => this.recount(prepared));
           this.#put(key, prepared);
         }

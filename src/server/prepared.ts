@@ -48,8 +48,11 @@ export class Prepared {
   link?: string;
   /** An archive document (RFC 5005): sent with the longer archive Cache-Control. */
   archive?: boolean;
-  /** The cache scope the response depends on (set by the cache that keeps it): names its surrogate keys. */
-  scope?: string;
+  /**
+   * The cache scopes the response depends on (set by the cache that keeps it): they name its surrogate
+   * keys. Usually one; a tag combination depends on each of its tags as well.
+   */
+  scopes?: readonly string[];
   #etag: string | undefined;
   #gzip: Buffer | undefined;
   #br: Buffer | undefined;

@@ -46,9 +46,10 @@ function hash(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('base64url').slice(0, 16);
 }
 
-/** The keys of a response kept under `scope`. */
-export function responseKeys(scope: string, archive = false): string[] {
-  return archive ? [ALL_KEY, scopeKey(scope), ARCHIVE_KEY] : [ALL_KEY, scopeKey(scope)];
+/** The keys of a response kept under `scopes`: the first names it, the others are what it depends on too. */
+export function responseKeys(scopes: string | readonly string[], archive = false): string[] {
+  const keys = [ALL_KEY, ...(typeof scopes === 'string' ? [scopes] : scopes).map(scopeKey)];
+  return archive ? [...keys, ARCHIVE_KEY] : keys;
 }
 
 /** The keys to purge for the scopes a change touched: exactly the keys of the responses it changed. */
@@ -63,8 +64,8 @@ export function purgeKeys(scopes: Iterable<string>): string[] {
  */
 export function surrogateHeaders(extra: readonly CacheTagHeader[]): (prepared: Prepared) => Record<string, string> | undefined {
   return (prepared) => {
-    if (prepared.scope === undefined) return undefined;
-    const keys = responseKeys(prepared.scope, prepared.archive);
+    if (prepared.scopes === undefined) return undefined;
+    const keys = responseKeys(prepared.scopes, prepared.archive);
     const headers: Record<string, string> = { 'Surrogate-Key': keys.join(' ') };
     if (extra.includes('cache-tag')) headers['Cache-Tag'] = keys.join(',');
     // RFC 9875 §2: a List of Strings; keys hold no `"` or `\`, so none needs escaping.

@@ -46,7 +46,8 @@ describe('Surrogate-Key on responses', () => {
     ['/tags/venezuela/atom.xml', 'all t-venezuela'],
     ['/tags/Venezuela', 'all t-venezuela'],
     ['/tags', 'all tags'],
-    ['/tags.opml', 'all tags'],
+    // The OPML lists the authors too.
+    ['/tags.opml', 'all tags authors'],
     ['/articles/gas-prices', 'all a-gas-prices'],
     ['/robots.txt', 'all fixed'],
   ])('names on %s the scope the response depends on', async (path, keys) => {
@@ -55,6 +56,22 @@ describe('Surrogate-Key on responses', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('surrogate-key')).toBe(keys);
     expect(res.headers.get('cache-tag')).toBeNull();
+  });
+
+  it('names on a tag combination the key of each of its tags, so a change to any of them purges it', async () => {
+    const { app } = createTestApp(sample());
+    for (const path of ['/tags/gas+venezuela/feed.json', '/tags/gas,oil/rss.xml', '/tags/gas+venezuela']) {
+      const keys = (await app.request(path)).headers.get('surrogate-key')!.split(' ');
+      const tags = path.includes('oil') ? ['t-gas', 't-oil'] : ['t-gas', 't-venezuela'];
+      expect(keys, path).toEqual(expect.arrayContaining(['all', ...tags]));
+    }
+  });
+
+  it('names on an author\'s feeds and page the author\'s key', async () => {
+    const { app } = createTestApp([createArticle({ id: 'by-ana', author: 'Ana Pérez', tags: ['Gas'] })]);
+    for (const path of ['/authors/ana-perez/rss.xml', '/authors/ana-perez']) {
+      expect((await app.request(path)).headers.get('surrogate-key'), path).toBe('all author-ana-perez');
+    }
   });
 
   it('carries the keys on a 304 too, so a cache revalidating keeps them', async () => {
@@ -97,6 +114,7 @@ describe('the keys a change purges', () => {
     test.index.onChange((scopes) => changes.push(purgeKeys(scopes)));
     test.upsert(createArticle({ id: 'caracas', tags: ['Venezuela'] }));
     expect(changes).toHaveLength(1);
-    expect(new Set(changes[0])).toEqual(new Set(['site', 'tags', 't-venezuela', 'a-caracas']));
+    // `authors`: the list of authors and the OPML count every article (one without an author too).
+    expect(new Set(changes[0])).toEqual(new Set(['site', 'tags', 'authors', 't-venezuela', 'a-caracas']));
   });
 });
