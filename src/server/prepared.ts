@@ -101,8 +101,8 @@ export class Prepared {
 
   /**
    * The complete header record of one variant, built once and kept: `common` (security, caching,
-   * CORS), `extra` (surrogate keys) on first build, then the validators, Link and, unless a 304, the
-   * entity headers. A new `common` record (another app) starts the kept records afresh.
+   * CORS), `extra` (surrogate keys) on first build, then the validators, Link and the entity headers;
+   * a 304's is the few fields `notModifiedHeaders` keeps. A new `common` record (another app) starts the kept records afresh.
    */
   headers(common: Record<string, string>, encoding: Encoding, notModified: boolean, extra?: (prepared: Prepared) => Record<string, string> | undefined): Record<string, string> {
     const variant: Variant = notModified ? (encoding ? `not-modified-${encoding}` : 'not-modified') : (encoding ?? 'identity');
@@ -113,16 +113,37 @@ export class Prepared {
       this.#common = common;
       this.#headers = new Map();
     }
+    if (notModified) {
+      const headers = notModifiedHeaders({ ...common, ...extra?.(this) }, variantEtag(this.etag, encoding));
+      this.#headers!.set(variant, headers);
+      return headers;
+    }
     const headers: Record<string, string> = { ...common, ...extra?.(this), ETag: variantEtag(this.etag, encoding), 'Last-Modified': this.lastModifiedHttp };
     if (this.link) headers.Link = this.link;
-    if (!notModified) {
-      headers['Content-Type'] = this.contentType;
-      if (encoding) headers['Content-Encoding'] = encoding;
-      headers['Content-Length'] = String(this.encoded(encoding).length);
-    }
+    headers['Content-Type'] = this.contentType;
+    if (encoding) headers['Content-Encoding'] = encoding;
+    headers['Content-Length'] = String(this.encoded(encoding).length);
     this.#headers!.set(variant, headers);
     return headers;
   }
+}
+
+/**
+ * What a 304 carries (RFC 9110 §15.4.5): the fields a 200 would have sent among ETag, Cache-Control,
+ * Vary (and Date, which Node adds), for the client's cache to update its stored copy with; CORS, so that
+ * a web reader's conditional fetch can read the answer; and the surrogate keys, so that a CDN
+ * revalidating keeps them. Nothing else: "a sender SHOULD NOT generate representation metadata other
+ * than the above listed fields", and the security headers of the stored 200 stay in force. This also
+ * makes the answer that feed readers get most (their polls) a third of the size: measured at 888 bytes
+ * of headers with everything, against the floor server's 150.
+ */
+const NOT_MODIFIED_FIELDS = new Set(['cache-control', 'vary', 'access-control-allow-origin', 'access-control-expose-headers', 'surrogate-key', 'cache-tag', 'cache-groups']);
+
+function notModifiedHeaders(all: Record<string, string>, etag: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name in all) if (NOT_MODIFIED_FIELDS.has(name.toLowerCase())) headers[name] = all[name]!;
+  headers.ETag = etag;
+  return headers;
 }
 
 /** Prepares a body (text, or its UTF-8 bytes); see the module comment. */
