@@ -93,3 +93,32 @@ export function callOut(call: CallOut): Promise<CallResult> {
     req.end(body);
   });
 }
+
+/** How a call that fails is tried again. */
+export interface Retry {
+  attempts: number;
+  /** Wait before the second attempt; each later wait is three times the one before. */
+  retryBaseMs: number;
+  /** Stops trying (the caller is closing). */
+  stopped?: () => boolean;
+}
+
+/**
+ * Makes a call until it answers 2xx, `retry.attempts` times at most, waiting longer each time; says
+ * whether it succeeded and, if not, why the last attempt failed. For the calls to addresses the
+ * operator named (purges, publish pings), which have nothing to fall back on but trying again.
+ */
+export async function callWithRetries(call: CallOut, retry: Retry): Promise<{ ok: boolean; why: string }> {
+  let why = '';
+  for (let attempt = 1; attempt <= retry.attempts && !retry.stopped?.(); attempt++) {
+    if (attempt > 1) await new Promise((r) => setTimeout(r, retry.retryBaseMs * 3 ** (attempt - 2)).unref());
+    try {
+      const { status } = await callOut(call);
+      if (status >= 200 && status < 300) return { ok: true, why: '' };
+      why = `answered ${status}`;
+    } catch (error) {
+      why = (error as Error).message;
+    }
+  }
+  return { ok: false, why };
+}

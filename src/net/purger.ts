@@ -16,7 +16,7 @@
  *   change (see deploy/README.md). Keys that come while a delayed purge waits are held for the next
  *   one, so each is sent again between one and two delays after its change, with two timers at most.
  */
-import { callOut } from './call-out.ts';
+import { callWithRetries } from './call-out.ts';
 
 /** How purges are sent. */
 export interface PurgeOptions {
@@ -116,26 +116,18 @@ export class Purger {
     const attempts = this.#options.attempts ?? 3;
     while (!this.#closed && queue.size > 0) {
       const batch = takeBatch(queue);
-      let ok = false;
-      let why = '';
-      for (let attempt = 1; attempt <= attempts && !ok && !this.#closed; attempt++) {
-        if (attempt > 1) await new Promise((r) => setTimeout(r, this.#options.retryBaseMs * 3 ** (attempt - 2)).unref());
-        try {
-          const { status } = await callOut({
-            method: 'PURGE',
-            url,
-            headers: { 'Surrogate-Key': batch.join(' ') },
-            timeoutMs: this.#options.timeoutMs,
-            // The operator named these caches: they are usually on the local network.
-            allowPrivate: true,
-            userAgent: 'tagfeeds-purge',
-          });
-          ok = status >= 200 && status < 300;
-          why = `answered ${status}`;
-        } catch (error) {
-          why = (error as Error).message;
-        }
-      }
+      const { ok, why } = await callWithRetries(
+        {
+          method: 'PURGE',
+          url,
+          headers: { 'Surrogate-Key': batch.join(' ') },
+          timeoutMs: this.#options.timeoutMs,
+          // The operator named these caches: they are usually on the local network.
+          allowPrivate: true,
+          userAgent: 'tagfeeds-purge',
+        },
+        { attempts, retryBaseMs: this.#options.retryBaseMs, stopped: () => this.#closed },
+      );
       if (!ok && !this.#closed) this.#options.log(`purge: PURGE ${url} of ${batch.length} key${batch.length === 1 ? '' : 's'} failed after ${attempts} attempts: ${why}`);
       this.#options.settled?.(url, batch, ok);
     }

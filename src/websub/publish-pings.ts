@@ -5,7 +5,7 @@
  * attempts; a topic already waiting for a hub is not queued twice, so the queue holds at most one entry
  * per (hub, feed).
  */
-import { callOut } from '../net/call-out.ts';
+import { callWithRetries } from '../net/call-out.ts';
 
 /** How pings are sent. */
 export interface PingOptions {
@@ -52,26 +52,18 @@ export class PublishPinger {
       const topic = queue.values().next().value!;
       queue.delete(topic);
       const body = new URLSearchParams({ 'hub.mode': 'publish', 'hub.url': topic, 'hub.topic': topic }).toString();
-      let ok = false;
-      let why = '';
-      for (let attempt = 1; attempt <= ATTEMPTS && !ok && !this.#closed; attempt++) {
-        if (attempt > 1) await new Promise((r) => setTimeout(r, this.#options.retryBaseMs * 3 ** (attempt - 2)).unref());
-        try {
-          const { status } = await callOut({
-            method: 'POST',
-            url: hub,
-            headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-            body,
-            timeoutMs: this.#options.timeoutMs,
-            // The operator named these hubs: they may be on the local network.
-            allowPrivate: true,
-          });
-          ok = status >= 200 && status < 300;
-          why = `answered ${status}`;
-        } catch (error) {
-          why = (error as Error).message;
-        }
-      }
+      const { ok, why } = await callWithRetries(
+        {
+          method: 'POST',
+          url: hub,
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body,
+          timeoutMs: this.#options.timeoutMs,
+          // The operator named these hubs: they may be on the local network.
+          allowPrivate: true,
+        },
+        { attempts: ATTEMPTS, retryBaseMs: this.#options.retryBaseMs, stopped: () => this.#closed },
+      );
       if (!ok) this.#options.log(`websub: publish ping to ${hub} for ${topic} failed after ${ATTEMPTS} attempts: ${why}`);
       this.#options.settled?.(hub, topic, ok);
     }
