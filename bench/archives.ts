@@ -8,11 +8,10 @@ import { parseArgs } from 'node:util';
 import { installChildCleanup } from './lib/child.ts';
 import { ensureCorpus, parseSize } from './lib/corpus.ts';
 import { fetchOnce } from './lib/http.ts';
-import { runLoad, type LoadFigure, type LoadSettings } from './lib/load.ts';
+import { defaultLoadSettings, runLoad, type LoadFigure, } from './lib/load.ts';
 import { readPeakRss } from './lib/memory.ts';
 import { FEED_LIMIT, startOurServer, stopServer, waitForFirstFeed } from './lib/server-process.ts';
 import { pickTags } from './lib/tags.ts';
-import { findWrk } from './lib/wrk.ts';
 
 const FILES = ['rss.xml', 'atom.xml', 'feed.json'];
 /** Requests in flight during the crawl: a crawler with a few connections. */
@@ -56,13 +55,7 @@ async function main(): Promise<void> {
   });
   const formats = values.formats.split(',');
   if (formats.some((f) => !FILES.includes(f))) throw new Error(`--formats: expected some of ${FILES.join(',')}`);
-  const wrk = findWrk();
-  const settings: LoadSettings = {
-    connections: Number(values.connections),
-    durationS: Number(values.duration),
-    warmupS: 1,
-    tool: wrk ? { name: 'wrk', binary: wrk } : { name: 'autocannon' },
-  };
+  const settings = defaultLoadSettings(Number(values.connections), Number(values.duration));
   const rows: string[] = [];
   for (const label of values.sizes.split(',')) {
     const corpus = await ensureCorpus(parseSize(label), log);

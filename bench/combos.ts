@@ -8,10 +8,9 @@ import { parseArgs } from 'node:util';
 import { installChildCleanup } from './lib/child.ts';
 import { ensureCorpus, parseSize } from './lib/corpus.ts';
 import { fetchOnce } from './lib/http.ts';
-import { runLoad, type LoadFigure, type LoadSettings } from './lib/load.ts';
+import { defaultLoadSettings, runLoad, type LoadFigure, } from './lib/load.ts';
 import { FEED_LIMIT, startOurServer, stopServer, waitForFirstFeed } from './lib/server-process.ts';
 import { countTags } from './lib/tags.ts';
-import { findWrk } from './lib/wrk.ts';
 
 const FILES = ['rss.xml', 'atom.xml', 'feed.json'];
 const log = (line: string) => console.error(line);
@@ -37,13 +36,7 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: '32' },
     },
   });
-  const wrk = findWrk();
-  const settings: LoadSettings = {
-    connections: Number(values.connections),
-    durationS: Number(values.duration),
-    warmupS: 1,
-    tool: wrk ? { name: 'wrk', binary: wrk } : { name: 'autocannon' },
-  };
+  const settings = defaultLoadSettings(Number(values.connections), Number(values.duration));
   const rows: string[] = [];
   for (const label of values.sizes.split(',')) {
     const corpus = await ensureCorpus(parseSize(label), log);

@@ -1,5 +1,5 @@
 import autocannon, { type AutocannonRequest } from 'autocannon';
-import { runWrk } from './wrk.ts';
+import { findWrk, runWrk } from './wrk.ts';
 
 /** Load-generator settings shared by every measured class. */
 export interface LoadSettings {
@@ -8,6 +8,12 @@ export interface LoadSettings {
   warmupS: number;
   /** autocannon (in-process, the default) or wrk (a separate, leaner C process) at this path. */
   tool: { name: 'autocannon' } | { name: 'wrk'; binary: string };
+}
+
+/** Settings for a focused benchmark script: wrk when installed, else autocannon, after a 1 s warm-up. */
+export function defaultLoadSettings(connections: number, durationS: number): LoadSettings {
+  const wrk = findWrk();
+  return { connections, durationS, warmupS: 1, tool: wrk ? { name: 'wrk', binary: wrk } : { name: 'autocannon' } };
 }
 
 /** Throughput and tail latency of one load run. */
