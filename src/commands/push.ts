@@ -3,12 +3,11 @@
  * state database), pings to outside hubs (`WEBSUB_HUBS`), or nothing (`WEBSUB=off`). Changes of the
  * index reach it as the scopes they touched.
  */
-import { SITE_SCOPE, type ArticleIndex } from '../articles/article-index.ts';
+import type { ArticleIndex } from '../articles/article-index.ts';
 import type { Config } from '../config.ts';
-import { FEED_FORMATS } from '../feeds/types.ts';
 import type { HubEndpoint } from '../server/app.ts';
 import type { SiteResponses } from '../server/responses.ts';
-import { FeedTopics } from '../server/topics.ts';
+import { FeedTopics, feedsOfScopes } from '../server/topics.ts';
 import { openStateDatabase } from '../state/database.ts';
 import type { SiteUrls } from '../urls.ts';
 import { WebSubHub } from '../websub/hub.ts';
@@ -37,11 +36,7 @@ export function createPush(config: Config, index: ArticleIndex, log: (line: stri
     return {
       start(_responses, urls) {
         index.onChange((scopes) => {
-          const topics: string[] = [];
-          for (const scope of scopes) {
-            const tagKey = scope === SITE_SCOPE ? undefined : scope.startsWith('tag:') ? scope.slice(4) : null;
-            if (tagKey !== null) for (const format of FEED_FORMATS) topics.push(urls.feed(format, tagKey));
-          }
+          const topics = feedsOfScopes(urls, scopes);
           if (topics.length > 0) pinger.publish(topics);
         });
       },

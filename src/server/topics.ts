@@ -25,6 +25,25 @@ interface Feed {
 
 const FORMAT_OF_FILE = new Map(FEED_FORMATS.map((f) => [FEED_FILES[f], f]));
 
+/**
+ * The feeds whose documents a change to these scopes can alter, in every format: the inverse of
+ * `FeedTopics.scope` for the feeds that can be listed (the site's, each tag's, each author's; tag
+ * combinations are made on request and cannot be). What outside hubs are pinged for.
+ */
+export function feedsOfScopes(urls: SiteUrls, scopes: Iterable<string>): string[] {
+  const feeds: string[] = [];
+  for (const scope of scopes) {
+    const value = scope.slice(scope.indexOf(':') + 1);
+    const feed =
+      scope === SITE_SCOPE ? (f: FeedFormat) => urls.feed(f)
+      : scope === tagScope(value) ? (f: FeedFormat) => urls.feed(f, value)
+      : scope === authorScope(value) ? (f: FeedFormat) => urls.authorFeed(f, value)
+      : undefined;
+    if (feed) for (const format of FEED_FORMATS) feeds.push(feed(format));
+  }
+  return feeds;
+}
+
 /** The feeds as topics; see the module comment. */
 export class FeedTopics implements TopicSource {
   constructor(

@@ -1,7 +1,8 @@
 /** The site's feeds as WebSub topics, tag combinations among them. */
 import { describe, expect, it } from 'vitest';
-import { tagScope } from '../../src/articles/article-index.ts';
-import { FeedTopics } from '../../src/server/topics.ts';
+import { AUTHORS_SCOPE, SITE_SCOPE, TAGS_SCOPE, articleScope, authorScope, tagScope } from '../../src/articles/article-index.ts';
+import { FeedTopics, feedsOfScopes } from '../../src/server/topics.ts';
+import { SiteUrls } from '../../src/urls.ts';
 import { BASE_URL, createArticle, createTestApp } from '../support/factory.ts';
 
 const day = (n: number) => new Date(Date.UTC(2024, 0, n, 12));
@@ -41,5 +42,21 @@ describe('FeedTopics and tag combinations', () => {
     const after = await topics.current(topic);
     expect(after!.etag).not.toBe(before!.etag);
     expect(String(after!.body)).toContain('Retitled');
+  });
+});
+
+describe('feedsOfScopes', () => {
+  it('lists, in every format, the site, tag and author feeds a change can alter, and nothing for other scopes', () => {
+    const urls = new SiteUrls(BASE_URL);
+    const feeds = feedsOfScopes(urls, [SITE_SCOPE, TAGS_SCOPE, AUTHORS_SCOPE, tagScope('日本'), authorScope('ana-perez'), articleScope('x')]);
+    const files = ['rss.xml', 'atom.xml', 'feed.json'];
+    expect(feeds).toEqual([
+      ...files.map((f) => `${BASE_URL}/${f}`),
+      ...files.map((f) => `${BASE_URL}/tags/%E6%97%A5%E6%9C%AC/${f}`),
+      ...files.map((f) => `${BASE_URL}/authors/ana-perez/${f}`),
+    ]);
+    // Each listed feed names the scope it came from, as the hub sees it.
+    const topics = new FeedTopics(urls, createTestApp([]).index, createTestApp([]).responses);
+    expect(feeds.map((f) => topics.scope(f)[0])).toEqual([SITE_SCOPE, SITE_SCOPE, SITE_SCOPE, tagScope('日本'), tagScope('日本'), tagScope('日本'), authorScope('ana-perez'), authorScope('ana-perez'), authorScope('ana-perez')]);
   });
 });
