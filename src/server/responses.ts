@@ -10,7 +10,7 @@ import { buildFeed, buildSubjectFeed, latestUpdate, type FeedSubject, type SiteI
 import { renderOpml } from '../feeds/opml.ts';
 import { FeedComposer } from '../feeds/compose.ts';
 import { FEED_CONTENT_TYPES } from '../feeds/render.ts';
-import { FEED_FORMATS, type FeedFormat } from '../feeds/types.ts';
+import { FEED_FORMATS, type FeedDoc, type FeedFormat } from '../feeds/types.ts';
 import { combinationSegment, combineTags, type CombinationName } from '../articles/tag-sets.ts';
 import { renderRobots, renderSitemap, renderSitemapIndex, SITEMAP_MAX_URLS, type SitemapEntry } from '../pages/sitemap.ts';
 import { articlePage, authorsPage, homePage, listPage, tagPage, tagsPage } from '../pages/views.ts';
@@ -75,11 +75,15 @@ export class SiteResponses {
       if (!found) return undefined;
       const bodies = found.articles.map((a) => this.contents.html(a));
       const history = subscriptionHistory(this.site.urls, tagKey, archiveCount(found.total, this.archiveSize));
-      const doc = buildFeed(this.site, found.articles, bodies, found.tag, history && { history });
-      const prepared = prepare(this.#composer.render(doc, format), FEED_CONTENT_TYPES[format], doc.updated);
-      prepared.link = feedLinkHeader(doc.hubs, doc.selfUrls[format]);
-      return prepared;
+      return this.#subscriptionFeed(buildFeed(this.site, found.articles, bodies, found.tag, history && { history }), format);
     });
+  }
+
+  /** A subscription feed's response: its items from the composer, and its hub and self links as a header. */
+  #subscriptionFeed(doc: FeedDoc, format: FeedFormat): Prepared {
+    const prepared = prepare(this.#composer.render(doc, format), FEED_CONTENT_TYPES[format], doc.updated);
+    prepared.link = feedLinkHeader(doc.hubs, doc.selfUrls[format]);
+    return prepared;
   }
 
   /**
@@ -144,10 +148,7 @@ export class SiteResponses {
 
   /** A subject's feed in one format, its items from the composer like every feed's. */
   #subjectFeed(format: FeedFormat, subject: FeedSubject, articles: readonly ArticleMeta[]): Prepared {
-    const doc = buildSubjectFeed(this.site, subject, articles, articles.map((a) => this.contents.html(a)));
-    const prepared = prepare(this.#composer.render(doc, format), FEED_CONTENT_TYPES[format], doc.updated);
-    prepared.link = feedLinkHeader(doc.hubs, doc.selfUrls[format]);
-    return prepared;
+    return this.#subscriptionFeed(buildSubjectFeed(this.site, subject, articles, articles.map((a) => this.contents.html(a))), format);
   }
 
   /**

@@ -102,7 +102,6 @@ export class DeliveryQueue {
     if (this.#closed) return;
     this.#versions.set(version.topic, version);
     const now = Date.now();
-    if (!this.#perTopic.has(version.topic)) this.#perTopic.set(version.topic, 0);
     for (const sub of subscribers) {
       const key = keyOf(sub.topic, sub.callback);
       const entry = this.#pending.get(key);
@@ -128,7 +127,8 @@ export class DeliveryQueue {
       this.#perTopic.set(sub.topic, (this.#perTopic.get(sub.topic) ?? 0) + 1);
       this.#enqueue(fresh);
     }
-    if (this.#perTopic.get(version.topic) === 0) this.#release(version.topic, 0);
+    // A version no subscriber is waiting for is not kept.
+    if (!this.#perTopic.has(version.topic)) this.#versions.delete(version.topic);
     this.#pump();
   }
 
@@ -144,8 +144,8 @@ export class DeliveryQueue {
   }
 
   /** One delivery of `topic` fewer; its body is dropped with the last. */
-  #release(topic: string, settled = 1): void {
-    const left = (this.#perTopic.get(topic) ?? 0) - settled;
+  #release(topic: string): void {
+    const left = (this.#perTopic.get(topic) ?? 0) - 1;
     if (left > 0) this.#perTopic.set(topic, left);
     else {
       this.#perTopic.delete(topic);
