@@ -82,10 +82,11 @@ export async function loadArticles(dir: string, maxBytes: number, options: { wor
     // on the thread pool (the same measurement as the reads in files.ts).
     const hits = new Set<string>();
     plain.forEach(([name]) => {
-      const stat = statSync(articlePath(readOptions, name), { throwIfNoEntry: false });
+      const file = articlePath(readOptions, name);
+      const stat = statSync(file, { throwIfNoEntry: false });
       if (!stat?.isFile() || stat.size > maxBytes) return;
       const { id, format } = describeFileName(name);
-      const meta = cache.get(name, articlePath(readOptions, name), { size: stat.size, mtimeMs: stat.mtimeMs }, id, format);
+      const meta = cache.get(name, file, { size: stat.size, mtimeMs: stat.mtimeMs }, id, format);
       if (!meta) return;
       fromCache.push(meta);
       hits.add(name);
