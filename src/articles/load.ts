@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -19,8 +20,10 @@ import { ArticleParseError, type ArticleFormat, type ArticleMeta, type MetaResul
  * whose size and modification time are the ones recorded need not be read again.
  */
 export interface MetaCache {
-  /** Rows held. */
+  /** Rows held (once `load` has read them). */
   readonly size: number;
+  /** Reads what is recorded, if not done yet; the load calls it while the files are stat'ed. */
+  load(): void;
   /** The metadata recorded for `name` at exactly this stamp, if any. */
   get(name: string, file: string, stamp: SourceStamp, id: string, format: ArticleFormat): ArticleMeta | undefined;
   /** Records what a file parsed to. */
@@ -74,24 +77,29 @@ export async function loadArticles(dir: string, maxBytes: number, options: { wor
   const { cache } = options;
   const fromCache: ArticleMeta[] = [];
   let entries = listed;
-  if (cache && cache.size > 0) {
+  if (cache) {
     // With a cache, a plain file whose size and mtime match its row is not read: one stat instead of
     // an open, read and parse. Links and anything else are always read, as are files over the limit.
-    const plain = listed.filter(([, kind]) => kind === 'file');
-    // Synchronous stats: 100,000 took 430 ms here one after another, against 600 ms with 64 at a time
-    // on the thread pool (the same measurement as the reads in files.ts).
-    const hits = new Set<string>();
-    plain.forEach(([name]) => {
-      const file = articlePath(readOptions, name);
-      const stat = statSync(file, { throwIfNoEntry: false });
-      if (!stat?.isFile() || stat.size > maxBytes) return;
-      const { id, format } = describeFileName(name);
-      const meta = cache.get(name, file, { size: stat.size, mtimeMs: stat.mtimeMs }, id, format);
-      if (!meta) return;
-      fromCache.push(meta);
-      hits.add(name);
-    });
-    entries = listed.filter(([name]) => !hits.has(name));
+    // The stats run in a thread of their own while this one reads the cache's rows: on the 2-core
+    // machine of the benchmark, 100,000 stats take ~0.5 s and reading the rows ~0.6 s, side by side
+    // instead of one after the other.
+    const plain = listed.filter(([, kind]) => kind === 'file').map(([name]) => name);
+    const stats = statFiles(readOptions.dir, plain);
+    cache.load();
+    if (cache.size > 0) {
+      const stamps = await stats.result;
+      const hits = new Set<string>();
+      plain.forEach((name, i) => {
+        const size = stamps[2 * i]!;
+        if (size < 0 || size > maxBytes) return;
+        const { id, format } = describeFileName(name);
+        const meta = cache.get(name, articlePath(readOptions, name), { size, mtimeMs: stamps[2 * i + 1]! }, id, format);
+        if (!meta) return;
+        fromCache.push(meta);
+        hits.add(name);
+      });
+      entries = listed.filter(([name]) => !hits.has(name));
+    } else stats.cancel();
   }
   const workers = options.workers ?? defaultWorkers(entries.length);
   const readHere = () => entries.map(([name, kind]) => readArticleMeta(name, readOptions, kind));
@@ -119,14 +127,87 @@ export async function loadArticles(dir: string, maxBytes: number, options: { wor
   return { articles, errors, readOptions, threads, cached };
 }
 
+/**
+ * Below this many files, stats are made in this thread: a thread's start costs 0.1–0.3 s here (Node's
+ * own modules compiled again for it), about what 20,000 stats cost. At 10,000 files the main thread sat
+ * idle for half a second waiting for the thread; at 100,000 its 0.5 s of stats hide behind the rows.
+ */
+export const STAT_THREAD_THRESHOLD = 20_000;
+
+/**
+ * The size and mtime of each named file in `dir`, as [size, mtimeMs] pairs, size -1 for a name that is
+ * not a plain file (any more). For many files the stats run in a worker thread, which hands the pairs
+ * back as one transferred buffer (no copy, no object per file); `cancel` stops a thread not needed.
+ */
+export function statFiles(dir: string, names: readonly string[], threshold = STAT_THREAD_THRESHOLD): { result: Promise<Float64Array>; cancel: () => void } {
+  if (names.length < threshold) return { result: Promise.resolve(statHere(dir, names)), cancel: () => {} };
+  let worker: Worker | undefined;
+  let settled = false;
+  const result = new Promise<Float64Array>((resolve) => {
+    const settle = (pairs: () => Float64Array) => {
+      if (settled) return;
+      settled = true;
+      resolve(pairs());
+    };
+    try {
+      worker = new Worker(STAT_THREAD, { eval: true, workerData: { dir, names } });
+    } catch {
+      return settle(() => statHere(dir, names));
+    }
+    worker.once('message', (pairs: Float64Array) => settle(() => pairs));
+    // A thread that cannot run leaves the stats to this one.
+    worker.once('error', () => settle(() => statHere(dir, names)));
+    worker.once('exit', () => settle(() => statHere(dir, names)));
+  });
+  const cancel = () => {
+    settled = true;
+    void worker?.terminate();
+  };
+  return { result, cancel };
+}
+
+function statHere(dir: string, names: readonly string[]): Float64Array {
+  const pairs = new Float64Array(2 * names.length);
+  names.forEach((name, i) => {
+    let stat: ReturnType<typeof statSync>;
+    try {
+      stat = statSync(join(dir, name), { throwIfNoEntry: false });
+    } catch {
+      stat = undefined;
+    }
+    pairs[2 * i] = stat?.isFile() ? stat.size : -1;
+    pairs[2 * i + 1] = stat?.mtimeMs ?? 0;
+  });
+  return pairs;
+}
+
+// The stat thread's code: statHere's loop, as plain JavaScript, because a worker thread does not inherit
+// the TypeScript loader and these few lines are not worth bundling (see loaderScript).
+const STAT_THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { statSync } = require('node:fs');
+const { join } = require('node:path');
+const { dir, names } = workerData;
+const pairs = new Float64Array(2 * names.length);
+for (let i = 0; i < names.length; i++) {
+  let stat;
+  try { stat = statSync(join(dir, names[i]), { throwIfNoEntry: false }); } catch { stat = undefined; }
+  pairs[2 * i] = stat && stat.isFile() ? stat.size : -1;
+  pairs[2 * i + 1] = stat ? stat.mtimeMs : 0;
+}
+parentPort.postMessage(pairs, [pairs.buffer]);
+`;
+
 let workerSource: string | undefined;
 
 /**
- * The loader thread's code, bundled into one script with esbuild (once per process): a worker thread
- * does not inherit the TypeScript loader, and registering it there cost ~1 s a thread, against ~0.1 s
- * to bundle.
+ * How a loader thread starts. Run from the bundle `npm start` makes (scripts/start.mjs), its entry is
+ * the bundled load-worker.js beside this code. Run as TypeScript, the thread's code is bundled into one
+ * script with esbuild (once per process): a worker thread does not inherit the TypeScript loader, and
+ * registering it there cost ~1 s a thread, against ~0.1 s to bundle.
  */
-function loaderScript(): string {
+function loaderScript(): { script: string | URL; eval: boolean } {
+  if (!import.meta.url.endsWith('.ts')) return { script: new URL('./load-worker.js', import.meta.url), eval: false };
   workerSource ??= buildSync({
     entryPoints: [fileURLToPath(new URL('./load-worker.ts', import.meta.url))],
     bundle: true,
@@ -136,19 +217,19 @@ function loaderScript(): string {
     write: false,
     logLevel: 'silent',
   }).outputFiles[0]!.text;
-  return workerSource;
+  return { script: workerSource, eval: true };
 }
 
 async function readInWorkers(entries: [string, EntryKind][], options: ReadOptions, count: number): Promise<MetaResult[]> {
   const results: MetaResult[] = [];
   const shares = Array.from({ length: count }, (_, i) => entries.filter((_, j) => j % count === i));
-  const script = loaderScript();
+  const { script, eval: isSource } = loaderScript();
   await Promise.all(
     shares.map(
       (share) =>
         new Promise<void>((resolve, reject) => {
           const worker = new Worker(script, {
-            eval: true,
+            eval: isSource,
             workerData: { options, entries: share } satisfies LoaderTask,
             // A larger young generation: parsing makes many short-lived strings, and a thread's default
             // made garbage collection a fifth of its time.

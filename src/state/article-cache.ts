@@ -27,12 +27,14 @@ const SCHEMA_VERSION = 4;
  */
 function parserFingerprint(): string {
   const hash = createHash('sha256');
-  for (const name of ['parse.ts', 'tags.ts', 'lines.ts', 'markdown.ts', 'types.ts', 'strings.ts']) {
-    try {
-      hash.update(readFileSync(new URL(`../articles/${name}`, import.meta.url)));
-    } catch {
-      hash.update(`missing ${name}`);
-    }
+  // As TypeScript, this module sits in src/state/; bundled by `npm start` (scripts/start.mjs), in build/
+  // beside src/. Where the sources cannot be read, the bundle itself is hashed: any change to the code
+  // then starts a fresh cache, which costs a re-read, never a stale row.
+  const sources = new URL(import.meta.url.endsWith('.ts') ? '../articles/' : '../src/articles/', import.meta.url);
+  try {
+    for (const name of ['parse.ts', 'tags.ts', 'lines.ts', 'markdown.ts', 'types.ts', 'strings.ts']) hash.update(readFileSync(new URL(name, sources)));
+  } catch {
+    hash.update(readFileSync(new URL(import.meta.url)));
   }
   return hash.digest('base64url').slice(0, 22);
 }
@@ -98,9 +100,11 @@ const WRITE_DELAY_MS = 1000;
 
 /** The cache of one articles folder; see the module comment. */
 export class ArticleMetaCache implements MetaCache {
-  readonly #db: Database.Database;
+  readonly #stateDir: string;
   readonly #dir: string;
+  readonly #log: (line: string) => void;
   readonly #parser = parserFingerprint();
+  #db: Database.Database | undefined;
   /** Rows read at open, until loading has taken what it needs. */
   #rows = new Map<string, Row>();
   /** The stamp of every file the cache holds (or will once written). */
@@ -111,25 +115,42 @@ export class ArticleMetaCache implements MetaCache {
   #put!: Database.Statement;
   #delete!: Database.Statement;
 
-  /** Opens the cache in `stateDir` for the folder whose real path is `realDir`. */
+  /**
+   * A cache in `stateDir` for the folder whose real path is `realDir`. The file is opened and its rows
+   * read by `load` (or the first use), so that the load can stat the files meanwhile.
+   */
   constructor(stateDir: string, realDir: string, log: (line: string) => void = (l) => console.error(l)) {
+    this.#stateDir = stateDir;
     this.#dir = realDir;
-    this.#db = openCache(stateDir, log, (db) => {
+    this.#log = log;
+  }
+
+  load(): void {
+    this.#open();
+  }
+
+  #open(): Database.Database {
+    if (this.#db) return this.#db;
+    const db = openCache(this.#stateDir, this.#log, (opened) => {
       this.#rows = new Map();
-      const select = db.prepare(`SELECT ${COLUMNS} FROM article_meta WHERE dir = ? AND parser = ?`).raw();
-      for (const row of select.iterate(realDir, this.#parser) as IterableIterator<Row>) this.#rows.set(row[0], row);
+      const select = opened.prepare(`SELECT ${COLUMNS} FROM article_meta WHERE dir = ? AND parser = ?`).raw();
+      for (const row of select.iterate(this.#dir, this.#parser) as IterableIterator<Row>) this.#rows.set(row[0], row);
     });
     for (const [name, row] of this.#rows) this.#stamps.set(name, `${row[1]}:${row[2]}`);
-    this.#put = this.#db.prepare(`INSERT OR REPLACE INTO article_meta (dir, parser, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.#delete = this.#db.prepare('DELETE FROM article_meta WHERE dir = ? AND name = ?');
+    this.#put = db.prepare(`INSERT OR REPLACE INTO article_meta (dir, parser, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#delete = db.prepare('DELETE FROM article_meta WHERE dir = ? AND name = ?');
+    this.#db = db;
+    return db;
   }
 
   /** Rows held for this folder. */
   get size(): number {
+    this.#open();
     return this.#stamps.size;
   }
 
   get(name: string, file: string, stamp: SourceStamp, id: string, format: ArticleMeta['format']): ArticleMeta | undefined {
+    this.#open();
     const row = this.#rows.get(name);
     // Each row is looked up once, by the load: let it go now rather than hold every row to the end.
     this.#rows.delete(name);
@@ -160,6 +181,7 @@ export class ArticleMetaCache implements MetaCache {
   }
 
   put(name: string, meta: ArticleMeta): void {
+    this.#open();
     // An article with an image is never cached: its metadata depends on a second file (the image's
     // length, and whether it exists), which the article file's stamp does not cover.
     if (meta.image) {
@@ -173,11 +195,13 @@ export class ArticleMetaCache implements MetaCache {
   }
 
   forget(name: string): void {
+    this.#open();
     if (!this.#stamps.delete(name)) return;
     this.#later(name, null);
   }
 
   keepOnly(names: ReadonlySet<string>): void {
+    this.#open();
     for (const name of [...this.#stamps.keys()]) if (!names.has(name)) this.forget(name);
     // Loading is done: the rows it read from are not needed any more.
     this.#rows = new Map();
@@ -191,6 +215,7 @@ export class ArticleMetaCache implements MetaCache {
   }
 
   close(): void {
+    if (!this.#db) return;
     this.flush();
     this.#db.close();
   }
@@ -223,7 +248,7 @@ export class ArticleMetaCache implements MetaCache {
       chunk.push(entry);
     }
     for (const [name] of chunk) this.#pending.delete(name);
-    this.#db.transaction(() => {
+    this.#open().transaction(() => {
       for (const [name, meta] of chunk) {
         if (meta === null) {
           this.#delete.run(this.#dir, name);

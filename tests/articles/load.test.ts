@@ -1,7 +1,8 @@
 import { cp, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadArticles, type LoadResult } from '../../src/articles/load.ts';
+import { loadArticles, statFiles, type LoadResult } from '../../src/articles/load.ts';
+import { statSync } from 'node:fs';
 import { FIXTURES, makeTempDir, removeTempDir } from '../support/factory.ts';
 
 describe('loadArticles', () => {
@@ -124,4 +125,29 @@ describe('loadArticles with loader threads', () => {
       await removeTempDir(root);
     }
   }, 60_000);
+});
+
+describe('statFiles', () => {
+  it('gives each name its size and mtime, and -1 for what is not a plain file, in a thread as in this one', async () => {
+    const root = await makeTempDir();
+    try {
+      await writeFile(join(root, 'a.txt'), 'Title\n\nBody.\n#tag\n');
+      await writeFile(join(root, 'b.md'), 'x'.repeat(4321));
+      await mkdir(join(root, 'folder.txt'));
+      await symlink('a.txt', join(root, 'link.txt'));
+      const names = ['a.txt', 'b.md', 'folder.txt', 'gone.txt', 'link.txt'];
+      const expected = names.flatMap((name) => {
+        const stat = statSync(join(root, name), { throwIfNoEntry: false });
+        return stat?.isFile() ? [stat.size, stat.mtimeMs] : [-1, stat?.mtimeMs ?? 0];
+      });
+      expect(expected.filter((_, i) => i % 2 === 0)).toEqual([18, 4321, -1, -1, 18]);
+      // Threshold 0: the stats run in a worker thread; Infinity: in this one.
+      const threaded = await statFiles(root, names, 0).result;
+      const here = await statFiles(root, names, Number.POSITIVE_INFINITY).result;
+      expect([...threaded]).toEqual(expected);
+      expect([...here]).toEqual(expected);
+    } finally {
+      await removeTempDir(root);
+    }
+  });
 });
