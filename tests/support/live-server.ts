@@ -19,9 +19,13 @@ export interface LiveServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `node --import tsx src/cli.ts` with the given flags; resolves once it listens. */
-export function startServer(args: string[], env: Record<string, string> = {}): Promise<LiveServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--host', '127.0.0.1', '--port', '0', ...args], {
+/**
+ * Starts `node --import tsx src/cli.ts` with the given flags (or, with `entry: 'start'`, what
+ * `npm start` runs: scripts/start.mjs and its bundle); resolves once it listens.
+ */
+export function startServer(args: string[], env: Record<string, string> = {}, { entry = 'tsx' }: { entry?: 'tsx' | 'start' } = {}): Promise<LiveServer> {
+  const command = entry === 'start' ? ['scripts/start.mjs'] : ['--import', 'tsx', 'src/cli.ts'];
+  const child = spawn(process.execPath, [...command, '--host', '127.0.0.1', '--port', '0', ...args], {
     cwd: ROOT,
     // Vitest puts Vite's BASE_URL ('/') into the environment; the server would read it as its own.
     // Each server keeps its state (WebSub subscriptions) in a folder of its own unless told otherwise.
