@@ -76,6 +76,8 @@ export async function loadArticles(dir: string, maxBytes: number, options: { wor
   listed.sort((a, b) => (a[0] < b[0] ? -1 : 1));
   const { cache } = options;
   const fromCache: ArticleMeta[] = [];
+  /** The names of the files that parsed: the rows the cache keeps. */
+  const kept = new Set<string>();
   let entries = listed;
   if (cache) {
     // With a cache, a plain file whose size and mtime match its row is not read: one stat instead of
@@ -88,7 +90,6 @@ export async function loadArticles(dir: string, maxBytes: number, options: { wor
     cache.load();
     if (cache.size > 0) {
       const stamps = await stats.result;
-      const hits = new Set<string>();
       plain.forEach((name, i) => {
         const size = stamps[2 * i]!;
         if (size < 0 || size > maxBytes) return;
@@ -96,9 +97,9 @@ export async function loadArticles(dir: string, maxBytes: number, options: { wor
         const meta = cache.get(name, articlePath(readOptions, name), { size, mtimeMs: stamps[2 * i + 1]! }, id, format);
         if (!meta) return;
         fromCache.push(meta);
-        hits.add(name);
+        kept.add(name);
       });
-      entries = listed.filter(([name]) => !hits.has(name));
+      entries = listed.filter(([name]) => !kept.has(name));
     } else stats.cancel();
   }
   const workers = options.workers ?? defaultWorkers(entries.length);
@@ -119,10 +120,14 @@ export async function loadArticles(dir: string, maxBytes: number, options: { wor
   for (const result of results) {
     if (result.ok) {
       articles.push(result.article);
-      cache?.put(basename(result.article.file), result.article);
+      if (cache) {
+        const name = basename(result.article.file);
+        cache.put(name, result.article);
+        kept.add(name);
+      }
     } else errors.push(result.error);
   }
-  if (cache) cache.keepOnly(new Set(articles.map((a) => basename(a.file))));
+  cache?.keepOnly(kept);
   errors.sort((a, b) => (a.file < b.file ? -1 : 1));
   return { articles, errors, readOptions, threads, cached };
 }

@@ -219,7 +219,8 @@ export class ArticleMetaCache implements MetaCache {
 
   keepOnly(names: ReadonlySet<string>): void {
     this.#open();
-    for (const name of [...this.#stamps.keys()]) if (!names.has(name)) this.forget(name);
+    // Deleting the entry being visited is safe in a Map's iteration; no copy of 100,000 keys.
+    for (const name of this.#stamps.keys()) if (!names.has(name)) this.forget(name);
     // Loading is done: the rows it read from are not needed any more.
     this.#recorded = new Map();
   }
