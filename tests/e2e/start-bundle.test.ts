@@ -7,7 +7,8 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES, removeTempDir } from '../support/factory.ts';
 import { startServer } from '../support/live-server.ts';
@@ -50,5 +51,37 @@ describe('npm start (the bundle)', () => {
     const again = await snapshot('start');
     expect(again.bodies).toEqual(source.bodies);
     expect(statSync(join(dist, 'BUILT')).mtimeMs).toBe(built);
+  }, 60_000);
+});
+
+describe('the bundled loader threads', () => {
+  it('start from load-worker.js beside the bundle and load what this thread loads', async () => {
+    // scripts/start.mjs bundles load.ts into cli.js and load-worker.ts beside it; do the same with
+    // load.ts as the entry, so that its loader threads (used on machines of 3 cores or more) are tried.
+    const out = fileURLToPath(new URL(`../../build/test-${process.pid}/`, import.meta.url));
+    try {
+      await build({
+        entryPoints: [
+          { in: fileURLToPath(new URL('../../src/articles/load.ts', import.meta.url)), out: 'load' },
+          { in: fileURLToPath(new URL('../../src/articles/load-worker.ts', import.meta.url)), out: 'load-worker' },
+        ],
+        outdir: out,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        packages: 'external',
+        logLevel: 'warning',
+      });
+      const bundled = (await import(pathToFileURL(join(out, 'load.js')).href)) as typeof import('../../src/articles/load.ts');
+      const threaded = await bundled.loadArticles(FIXTURES.valid, 1024 * 1024, { workers: 2 });
+      const here = await bundled.loadArticles(FIXTURES.valid, 1024 * 1024, { workers: 0 });
+      expect(threaded.threads).toBe(2);
+      const byFile = (r: typeof here) => [...r.articles].sort((a, b) => (a.file < b.file ? -1 : 1));
+      expect(byFile(threaded)).toEqual(byFile(here));
+      expect(here.articles.length).toBeGreaterThan(3);
+    } finally {
+      await removeTempDir(out);
+    }
   }, 60_000);
 });
