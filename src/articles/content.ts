@@ -48,14 +48,16 @@ export class ContentStore {
   /**
    * The HTML body of the version of the article that `meta` describes. When the file on disk no longer
    * matches that version (being rewritten, or broken), the body known for the version is used, else
-   * the summary: a half-written or broken file is never served.
+   * the summary: a half-written or broken file is never served. `keep: false` reads a body that is not
+   * known without keeping it (for archive documents, read about once: they would push out the bodies
+   * of the feeds that are polled).
    */
-  html(meta: ArticleMeta): string {
+  html(meta: ArticleMeta, keep = true): string {
     const known = this.#pinned.get(meta.file) ?? this.#cache.get(meta.file);
     if (known && sameSource(known.source, meta.source)) return known.html;
     const result = readArticleFile(basename(meta.file), this.#read);
     if (result.ok && sameSource(result.article.source, meta.source)) {
-      this.#cache.set(meta.file, { source: meta.source, html: result.article.contentHtml });
+      if (keep) this.#cache.set(meta.file, { source: meta.source, html: result.article.contentHtml });
       return result.article.contentHtml;
     }
     return known?.html ?? `<p>${escapeHtml(meta.summary)}</p>`;

@@ -51,6 +51,13 @@ export interface AppDeps {
   /** Bytes of rendered feed items to keep, shared by the feeds they appear in (default 32 MiB). */
   itemCacheBytes?: number;
   /**
+   * Bytes of archive documents to keep, apart from `cacheBytes`, and of their rendered items, apart
+   * from `itemCacheBytes` (default 8 MiB and 2 MiB; the bodies read for them are not kept): a crawl of
+   * the archives cannot push out the feeds that are polled, and adds at most these bounds. A static
+   * export (`ssg`) keeps archives with everything else instead: it renders each once and reuses items.
+   */
+  archiveCacheBytes?: { responses: number; items: number };
+  /**
    * An app for the static export (default false): lists every tag and article id to hono's `toSSG`
    * through `ssgParams`, and answers with the body and its media type only.
    */
@@ -97,6 +104,11 @@ export const PARAMETERISED_ROUTES = [
   '/authors/:author/atom.xml',
   '/authors/:author/feed.json',
 ] as const;
+/**
+ * The default bounds of `AppDeps.archiveCacheBytes`. 8 MiB holds ~60 archive documents at 100k articles
+ * (~110 KB each with 20 items, plus gzip), so the newest archives a reader pages into stay cached.
+ */
+export const ARCHIVE_CACHE_BYTES = { responses: 8 * 1024 * 1024, items: 2 * 1024 * 1024 } as const;
 /** Longest tag or id accepted in a path, in characters. */
 export const MAX_SEGMENT_LENGTH = 256;
 
@@ -126,8 +138,9 @@ export function createApp(deps: AppDeps): App {
   const site = siteInfo(config, hub !== undefined);
   const metrics = deps.ssg || !config.metrics ? undefined : (deps.metrics ?? new Metrics());
   metrics?.observe({ articles: () => index.size, tags: () => index.tagCount });
-  const cache = new ResponseCache(index, deps.cacheBytes, metrics && ((s) => metrics.rendered(s)));
-  const responses = new SiteResponses(index, contents, cache, site, config.feedLimit, config.archiveSize, deps.itemCacheBytes, deps.sitemapMaxUrls);
+  const archiveBytes = deps.ssg ? undefined : (deps.archiveCacheBytes ?? ARCHIVE_CACHE_BYTES);
+  const cache = new ResponseCache(index, deps.cacheBytes, metrics && ((s) => metrics.rendered(s)), archiveBytes?.responses);
+  const responses = new SiteResponses(index, contents, cache, site, config.feedLimit, config.archiveSize, deps.itemCacheBytes, deps.sitemapMaxUrls, archiveBytes?.items ?? 'shared');
   const cacheHeader = cacheControl({
     maxAge: config.cacheMaxAge,
     sMaxAge: config.cacheSMaxAge,

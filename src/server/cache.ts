@@ -7,6 +7,12 @@
  * invalidating a scope deletes exactly its entries, and the bookkeeping is bounded with the LRU.
  * Bounded in bytes, least recently used first out, so a crawl over every tag cannot grow memory
  * without limit. Concurrent requests for the same missing entry share one render.
+ *
+ * Archive documents (`Prepared.archive`) may be given a bound of their own: there are thousands of them
+ * at 100k articles (8,000 for the site and its largest tag, 850 MiB), each read about once by a
+ * crawler or a backfilling reader, and a shared cache in front keeps them for a day. Kept with the
+ * feeds, one crawl would push every polled feed out and fill the whole bound with documents nobody
+ * asks for again; kept apart, they cost at most their own bound (bench/RESULTS.md, archives section).
  */
 import { LRUCache } from 'lru-cache';
 import type { Prepared } from './prepared.ts';
@@ -27,6 +33,8 @@ export interface Generation {
 /** The cache; see the module comment. */
 export class ResponseCache {
   readonly #lru: LRUCache<string, Prepared>;
+  /** Archive documents, when they have a bound of their own (else they are in `#lru`). */
+  readonly #archives: LRUCache<string, Prepared> | undefined;
   readonly #pending = new Map<string, Promise<Prepared | undefined>>();
   /** The key each cached response is held under, so that `recount` can find it. */
   readonly #keys = new WeakMap<Prepared, string>();
@@ -42,12 +50,15 @@ export class ResponseCache {
 
   readonly #built: ((seconds: number) => void) | undefined;
 
-  /** `built` is told how long each build took (for the render-time metric). */
-  constructor(source: Generation, maxBytes = 64 * 1024 * 1024, built?: (seconds: number) => void) {
+  /**
+   * `built` is told how long each build took (for the render-time metric). `archiveBytes` bounds the
+   * archive documents apart from the rest (see the module comment); without it they share `maxBytes`.
+   */
+  constructor(source: Generation, maxBytes = 64 * 1024 * 1024, built?: (seconds: number) => void, archiveBytes?: number) {
     this.#source = source;
     this.#built = built;
-    this.#lru = new LRUCache({
-      maxSize: maxBytes,
+    const bounded = (bytes: number) => new LRUCache<string, Prepared>({
+      maxSize: bytes,
       sizeCalculation: (prepared) => prepared.size,
       // Called for evictions and deletions. 'set' is a value replaced under the same key (still held),
       // or one too large to keep (then `#put` sees the key gone and forgets it itself).
@@ -55,6 +66,8 @@ export class ResponseCache {
         if (reason !== 'set') this.#forget(key);
       },
     });
+    this.#lru = bounded(maxBytes);
+    this.#archives = archiveBytes === undefined ? undefined : bounded(archiveBytes);
   }
 
   /** Number of distinct keys the per-scope bookkeeping holds (always `size`: exposed for tests). */
@@ -66,17 +79,22 @@ export class ResponseCache {
 
   /** Number of entries held. */
   get size(): number {
-    return this.#lru.size;
+    return this.#lru.size + (this.#archives?.size ?? 0);
   }
 
-  /** Bytes held (bodies and their compressed variants). */
+  /** Bytes held (bodies and their compressed variants), archive documents included. */
   get bytes(): number {
-    return this.#lru.calculatedSize;
+    return this.#lru.calculatedSize + (this.#archives?.calculatedSize ?? 0);
   }
 
   /** The bound on `bytes`. */
   get maxBytes(): number {
-    return this.#lru.maxSize;
+    return this.#lru.maxSize + (this.#archives?.maxSize ?? 0);
+  }
+
+  /** Bytes of archive documents held under their own bound (0 when they share the main one). */
+  get archiveBytes(): number {
+    return this.#archives?.calculatedSize ?? 0;
   }
 
   /**
@@ -89,7 +107,7 @@ export class ResponseCache {
     // Several scopes: the first names the entry (it must be unique to it), the others are what it depends on too.
     const [first, ...also] = typeof scope === 'string' ? [scope] : scope;
     const key = `${first} ${variant}`;
-    const hit = this.#lru.get(key);
+    const hit = this.#lru.get(key) ?? this.#archives?.get(key);
     if (hit) return hit; // answered synchronously: the hot path renders nothing and awaits nothing
     const pending = this.#pending.get(key);
     if (pending) return pending;
@@ -117,13 +135,20 @@ export class ResponseCache {
     for (const scope of scopes) {
       const keys = this.#scopes.get(scope);
       // A copy: each delete's dispose takes the key out of the set being walked.
-      if (keys) for (const key of [...keys]) this.#lru.delete(key);
+      if (!keys) continue;
+      for (const key of [...keys]) if (!this.#lru.delete(key)) this.#archives?.delete(key);
     }
   }
 
+  /** The LRU that keeps this response. */
+  #lruFor(prepared: Prepared): LRUCache<string, Prepared> {
+    return (prepared.archive && this.#archives) || this.#lru;
+  }
+
   #put(key: string, prepared: Prepared): void {
-    this.#lru.set(key, prepared);
-    if (!this.#lru.has(key)) {
+    const lru = this.#lruFor(prepared);
+    lru.set(key, prepared);
+    if (!lru.has(key)) {
       this.#forget(key);
       return;
     }
@@ -156,10 +181,11 @@ export class ResponseCache {
   recount(prepared: Prepared): void {
     const key = this.#keys.get(prepared);
     // The size is read after the variant is kept: the response calls back once the bytes are made.
-    if (key === undefined || this.#lru.peek(key) !== prepared) return;
+    const lru = this.#lruFor(prepared);
+    if (key === undefined || lru.peek(key) !== prepared) return;
     // lru-cache keeps the old size when the same value is set again: take it out and put it back.
     const also = this.#alsoIn.get(key);
-    this.#lru.delete(key);
+    lru.delete(key);
     if (also) this.#alsoIn.set(key, also);
     this.#put(key, prepared);
   }

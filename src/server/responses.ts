@@ -49,9 +49,20 @@ function newest(entries: readonly SitemapEntry[]): Date {
   return new Date(latest);
 }
 
+/**
+ * How archive documents use the item and body caches. `'shared'`: like every feed (a static export,
+ * which renders each document once and reuses an article's item across the site's and its tags'
+ * archives). A number: their items go to a composer of their own bounded to that many bytes, and the
+ * bodies read for them are not kept, so that a crawl of the archives (each read about once) leaves the
+ * items and bodies of the polled feeds in place and adds only this bound (bench/RESULTS.md).
+ */
+export type ArchiveItems = 'shared' | number;
+
 /** The site's responses, cached; see the module comment. */
 export class SiteResponses {
   readonly #composer: FeedComposer;
+  readonly #archiveComposer: FeedComposer;
+  readonly #keepArchiveBodies: boolean;
 
   constructor(
     private readonly index: ArticleIndex,
@@ -62,8 +73,11 @@ export class SiteResponses {
     private readonly archiveSize: number,
     itemCacheBytes?: number,
     private readonly sitemapMaxUrls = SITEMAP_MAX_URLS,
+    archiveItems: ArchiveItems = 'shared',
   ) {
     this.#composer = new FeedComposer(itemCacheBytes);
+    this.#archiveComposer = archiveItems === 'shared' ? this.#composer : new FeedComposer(archiveItems);
+    this.#keepArchiveBodies = archiveItems === 'shared';
     index.onChange((scopes) => cache.invalidate(scopes));
   }
 
@@ -163,12 +177,12 @@ export class SiteResponses {
       const found = this.index.range(tagKey, start, end, 'oldest');
       const archives = found ? archiveCount(found.total, this.archiveSize) : 0;
       if (!found || n > archives) return undefined;
-      const bodies = found.articles.map((a) => this.contents.html(a));
+      const bodies = found.articles.map((a) => this.contents.html(a, this.#keepArchiveBodies));
       // The tag's label is taken from the archive's own newest article (range() does so), so that a
       // newer article writing the tag another way changes no archive's bytes.
       const place = { history: archiveHistory(this.site.urls, tagKey, n, archives), selfUrls: archiveSelfUrls(this.site.urls, tagKey, n) };
       const doc = buildFeed(this.site, found.articles, bodies, found.tag, place);
-      const prepared = prepare(this.#composer.render(doc, format), FEED_CONTENT_TYPES[format], doc.updated);
+      const prepared = prepare(this.#archiveComposer.render(doc, format), FEED_CONTENT_TYPES[format], doc.updated);
       prepared.archive = true;
       return prepared;
     });

@@ -165,6 +165,37 @@ describe('ResponseCache with many variants per scope', () => {
     expect(cache.trackedKeys).toBe(0);
   });
 
+  it('keeps archive documents under their own bound: a crawl of them evicts no other response', async () => {
+    const cache = new ResponseCache({ generation: 0 }, 50_000, undefined, 20_000);
+    const make = (text: string, archive = false) => async () => Object.assign(prepare(text, 'text/plain', new Date(0)), archive ? { archive } : {});
+    for (const variant of ['rss', 'atom', 'json']) await cache.get('site', variant, make(`${variant} `.repeat(2000)));
+    const feedBytes = cache.bytes;
+    for (let i = 1; i <= 200; i++) await cache.get(`tag:t${i % 3}`, `archive-${i}-rss`, make('x'.repeat(3000), true));
+    expect(cache.archiveBytes).toBeGreaterThan(0);
+    expect(cache.archiveBytes).toBeLessThanOrEqual(20_000);
+    // The feeds are all still held, counted as before, and answered without a build.
+    expect(cache.bytes - cache.archiveBytes).toBe(feedBytes);
+    for (const variant of ['rss', 'atom', 'json']) expect(cache.get('site', variant, async () => undefined)).not.toBeInstanceOf(Promise);
+    expect(cache.trackedKeys).toBe(cache.size);
+    cache.invalidate(['tag:t0', 'tag:t1']);
+    expect(cache.trackedKeys).toBe(cache.size);
+    cache.invalidate(['tag:t2']);
+    expect(cache.archiveBytes).toBe(0);
+    expect(cache.bytes).toBe(feedBytes);
+    expect(cache.trackedKeys).toBe(3);
+  });
+
+  it('counts a compressed variant of an archive document against the archives\' bound', async () => {
+    const cache = new ResponseCache({ generation: 0 }, 50_000, undefined, 20_000);
+    let seed = 1;
+    const noise = Array.from({ length: 3000 }, () => ((seed = (seed * 48271) % 2147483647) % 36).toString(36)).join('');
+    const archive = await cache.get('site', 'archive-1-rss', async () => Object.assign(prepare(noise, 'text/plain', new Date(0)), { archive: true }));
+    const before = cache.archiveBytes;
+    const gzip = archive!.encoded('gzip').length;
+    expect(cache.archiveBytes).toBe(before + gzip);
+    expect(cache.bytes).toBe(cache.archiveBytes);
+  });
+
   it('forgets evicted keys, so its bookkeeping stays within the bound', async () => {
     const cache = new ResponseCache({ generation: 0 }, 20_000);
     for (let i = 0; i < 500; i++) await cache.get(`tag:t${i % 7}`, `archive-${i}-rss`, async () => prepare('x'.repeat(1000), 'text/plain', new Date(0)));

@@ -230,3 +230,38 @@ describe('memory under a crawl of tag combinations', () => {
     expect(growth).toBeLessThan(4 * 1024 * 1024);
   }, 180_000);
 });
+
+describe('memory under a crawl of every archive', () => {
+  it('keeps archive documents within their own bound and the polled feeds cached', async () => {
+    const articles = Array.from({ length: 1200 }, (_, i) =>
+      createArticle({ id: `r${i}`, title: `Article ${i}`, date: new Date(Date.UTC(2024, 0, 1, 0, i)), tags: [i % 3 === 0 ? 'Big' : `T${i % 20}`], contentHtml: `<p>${`Body ${i}. `.repeat(40)}</p>` }),
+    );
+    const config = createConfig({ feedLimit: 20, archiveSize: 20 });
+    const index = new ArticleIndex();
+    const contents = new ContentStore({ dir: '/nonexistent', realDir: '/nonexistent', maxBytes: config.maxFileSize });
+    for (const a of articles) contents.remember(a);
+    index.bulkLoad(articles.map(toMeta));
+    const archiveCacheBytes = { responses: 256 * 1024, items: 64 * 1024 };
+    const { app, cache } = createApp({ config, index, contents, archiveCacheBytes });
+    const feeds = ['/rss.xml', '/atom.xml', '/feed.json', '/tags/big/rss.xml', '/tags/big/atom.xml', '/tags/big/feed.json'];
+    const first = new Map<string, string>();
+    for (const p of feeds) first.set(p, await (await app.request(p)).text());
+    const feedBytes = cache.bytes;
+
+    const formats = ['rss.xml', 'atom.xml', 'feed.json'];
+    const paths = [...Array.from({ length: 60 }, (_, i) => `/archive/${i + 1}`), ...Array.from({ length: 20 }, (_, i) => `/tags/big/archive/${i + 1}`)];
+    let archiveBytes = 0;
+    for (const p of paths.flatMap((base) => formats.map((f) => `${base}/${f}`))) {
+      const res = await app.request(p);
+      expect([p, res.status]).toEqual([p, 200]);
+      archiveBytes += (await res.arrayBuffer()).byteLength;
+    }
+    // The crawl read far more than the bound; what is kept stays within it, beside the feeds.
+    expect(archiveBytes).toBeGreaterThan(4 * archiveCacheBytes.responses);
+    expect(cache.archiveBytes).toBeGreaterThan(0);
+    expect(cache.archiveBytes).toBeLessThanOrEqual(archiveCacheBytes.responses);
+    expect(cache.bytes - cache.archiveBytes).toBe(feedBytes);
+    expect(cache.trackedKeys).toBe(cache.size);
+    for (const p of feeds) expect([p, await (await app.request(p)).text()]).toEqual([p, first.get(p)]);
+  });
+});
