@@ -38,9 +38,10 @@ export class FeedComposer {
    * `maxBytes` bounds the bytes of the rendered items kept. Each entry also keeps its item, to compare
    * with the next one asked for; the body text in it is shared with the body store while that holds
    * it, and is never larger than the item's own bytes, so the cache holds at most about twice `maxBytes`.
+   * 0 keeps no item (lru-cache wants a positive bound and refuses an entry larger than it; each counts 256 or more).
    */
   constructor(maxBytes = 32 * 1024 * 1024) {
-    this.#items = new LRUCache({ maxSize: maxBytes, sizeCalculation: (r) => r.size });
+    this.#items = new LRUCache({ maxSize: Math.max(1, maxBytes), sizeCalculation: (r) => r.size });
   }
 
   /** How many times an item has been rendered: a measure of what the cache saves. */

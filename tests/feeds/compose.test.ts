@@ -63,6 +63,18 @@ describe('FeedComposer', () => {
     expect(composer.bytes).toBeLessThanOrEqual(4096);
   });
 
+  it('with a bound of 0 keeps no item and still writes the same bytes', () => {
+    const composer = new FeedComposer(0);
+    const doc = docOf(articles);
+    const first = composer.render(doc, 'rss');
+    const rendered = composer.itemsRendered;
+    expect(rendered).toBe(doc.items.length);
+    expect(composer.bytes).toBe(0);
+    expect(composer.render(doc, 'rss').equals(first)).toBe(true);
+    expect(composer.itemsRendered).toBe(2 * rendered);
+    expect(first.equals(new FeedComposer().render(doc, 'rss'))).toBe(true);
+  });
+
   it('holds no more bytes than its bound when items are rendered in every format', () => {
     // The bytes are summed from the entries themselves: the cache's own count is only what it was told.
     const set = vi.spyOn(LRUCache.prototype, 'set');
