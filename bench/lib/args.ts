@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseFormats } from './archives.ts';
 import { parseSize, type CorpusSize } from './corpus.ts';
 import type { LoadSettings } from './load.ts';
 import { findWrk } from './wrk.ts';
@@ -11,6 +12,15 @@ export interface BenchOptions {
   json?: string;
   /** Exit with status 1 when a target is missed. */
   strict: boolean;
+  /** The archive crawl: at which corpus sizes (by article count), in which formats, for how long at most. */
+  crawl: CrawlOptions;
+}
+
+/** See `BenchOptions.crawl`. */
+export interface CrawlOptions {
+  counts: number[];
+  formats: string[];
+  timeLimitS: number;
 }
 
 /** Usage text for --help. */
@@ -20,6 +30,11 @@ export const USAGE = `usage: npm run bench -- [options]
   --warmup S          unmeasured warm-up seconds before each run (default 1; 0 = none)
   --connections N     concurrent connections (default 32)
   --tool NAME         load generator: wrk (default when installed; 1 thread; $WRK or /usr/bin/wrk) or autocannon
+  --crawl-sizes LIST  sizes (of those run) at which to crawl every archive of the site and the
+                      largest tag after the load classes (default 10k,100k; none = no crawl)
+  --crawl-formats L   formats the crawl fetches of each archive (default rss.xml: one format keeps
+                      the 100k crawl near 2 minutes; rss.xml,atom.xml,feed.json for all three)
+  --crawl-limit S     stop a crawl after S seconds, reported as partial (default 600)
   --json FILE         also write the raw results as JSON
   --strict            exit with status 1 if a target is missed
   --help              show this text`;
@@ -50,6 +65,9 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       // wrk by default: autocannon parses every response in JavaScript and caps nginx at a fraction of
       // what wrk measures on 100 KB feeds, which would flatter our ratios.
       tool: { type: 'string', default: findWrk() ? 'wrk' : 'autocannon' },
+      'crawl-sizes': { type: 'string', default: '10k,100k' },
+      'crawl-formats': { type: 'string', default: 'rss.xml' },
+      'crawl-limit': { type: 'string', default: '600' },
       json: { type: 'string' },
       strict: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -65,5 +83,9 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
   if (durationS > 600) throw new Error('--duration is at most 600 s');
   const warmupS = positive('warmup', values.warmup, true);
   if (warmupS > 60) throw new Error('--warmup is at most 60 s');
-  return { sizes, load: { connections, durationS, warmupS, tool: parseTool(values.tool) }, json: values.json, strict: values.strict };
+  const crawlSizes = values['crawl-sizes'] === 'none' ? [] : values['crawl-sizes'].split(',').filter(Boolean).map(parseSize);
+  const timeLimitS = positive('crawl-limit', values['crawl-limit']);
+  if (timeLimitS > 3600) throw new Error('--crawl-limit is at most 3600 s');
+  const crawl = { counts: crawlSizes.map((s) => s.count), formats: parseFormats(values['crawl-formats']), timeLimitS };
+  return { sizes, load: { connections, durationS, warmupS, tool: parseTool(values.tool) }, json: values.json, strict: values.strict, crawl };
 }

@@ -7,7 +7,7 @@ export const FEED_FILES = ['rss.xml', 'atom.xml', 'feed.json'] as const;
 
 /** A benchmarked request class: a label and the paths each connection rotates through. */
 export interface FeedClass {
-  id: 'site' | 'large' | 'mid' | 'small';
+  id: 'site' | 'large' | 'mid' | 'small' | 'archive';
   label: string;
   paths: string[];
 }
@@ -25,6 +25,14 @@ export function feedClasses(tags: TagPick): FeedClass[] {
     { id: 'mid', label: `mid tag #${tags.mid.tag} (${plural(tags.mid.count)})`, paths: tagPaths(tags.mid.tag) },
     { id: 'small', label: `small tag #${tags.small.tag} (${plural(tags.small.count)})`, paths: tagPaths(tags.small.tag) },
   ];
+}
+
+/**
+ * The cached archive class: the oldest archive document of the site (`/archive/1/…`) in the three
+ * formats, fetched once before the load so that it is cached, as the subscription feeds are.
+ */
+export function archiveClass(): FeedClass {
+  return { id: 'archive', label: 'cached archive /archive/1/', paths: FEED_FILES.map((file) => `/archive/1/${file}`) };
 }
 
 /** One fetched feed: its body and the validator the server sent. */

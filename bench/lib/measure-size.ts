@@ -1,5 +1,7 @@
 import type { AutocannonRequest } from 'autocannon';
-import { checkConditional, conditionalRequests, countItems, feedClasses, snapshotPaths, type FeedClass, type Snapshot } from './classes.ts';
+import type { CrawlOptions } from './args.ts';
+import { crawlArchives, describeCrawl } from './archives.ts';
+import { archiveClass, checkConditional, conditionalRequests, countItems, feedClasses, snapshotPaths, type FeedClass, type Snapshot } from './classes.ts';
 import { ensureCorpus, type CorpusSize } from './corpus.ts';
 import { fetchOnce } from './http.ts';
 import { measureNewArticle } from './freshness.ts';
@@ -31,6 +33,8 @@ interface Target {
   baseUrl: string;
   /** The 304 class's requests (its own ETags); none: the class is not run on it. */
   conditional?: AutocannonRequest[];
+  /** Classes it has no answer for (the naive server has no archives). */
+  skips?: ReadonlySet<ClassId>;
 }
 
 /** Runs per class and server; each class is measured ROUNDS times on every server, alternating order. */
@@ -51,7 +55,8 @@ async function loadInterleaved(targets: Target[], classes: FeedClass[], settings
     const wrong = await checkConditional(t.baseUrl, t.conditional);
     if (wrong.length > 0) notes.push(`${t.name}: If-None-Match with its own ETag not answered 304 for ${wrong.join(', ')}`);
   }
-  const runs: Array<[ClassId, (t: Target) => AutocannonRequest[] | undefined, number]> = classes.map((c) => [c.id, () => c.paths.map((path) => ({ path })), 200]);
+  const runs: Array<[ClassId, (t: Target) => AutocannonRequest[] | undefined, number]> = classes.map((c) => [
+    c.id, (t) => (t.skips?.has(c.id) ? undefined : c.paths.map((path) => ({ path }))), 200]);
   runs.push(['304', (t) => t.conditional, 304]);
   for (const [id, requestsFor, status] of runs) {
     for (let round = 0; round < ROUNDS; round++) {
@@ -85,14 +90,16 @@ function compareItems(ours: Map<string, Snapshot>, naive: Map<string, Snapshot>,
 /**
  * Measures one corpus size: starts our server (first feed), the naive server and nginx serving our
  * exact bytes, all on loopback; then every load class on the three, interleaved (see
- * `loadInterleaved`); then the new-article latency and our peak RSS.
+ * `loadInterleaved`); then the new-article latency and our peak RSS; then, when `crawl` names this
+ * size, the archive crawl (archives.ts) on our server alone, last, so that it disturbs nothing else.
  */
 export async function measureSize(size: CorpusSize, settings: LoadSettings, nginxBinary: string | undefined,
-  log: Log): Promise<SizeResult> {
+  log: Log, crawl?: CrawlOptions): Promise<SizeResult> {
   const corpus = await ensureCorpus(size, log);
   const tags = await pickTags(corpus);
-  const classes = feedClasses(tags);
+  const classes = [...feedClasses(tags), archiveClass()];
   const paths = classes.flatMap((c) => c.paths);
+  const feedPaths = classes.filter((c) => c.id !== 'archive').flatMap((c) => c.paths);
   const notes: string[] = [];
   const labels = Object.fromEntries([...classes.map((c) => [c.id, c.label]), ['304', '304 answers (all feeds above)']]) as Record<ClassId, string>;
 
@@ -109,11 +116,11 @@ export async function measureSize(size: CorpusSize, settings: LoadSettings, ngin
 
     naive = await startNaiveServer(corpus.dir);
     const naiveFirstFeedMs = await waitForFirstFeed(naive, START_TIMEOUT_MS);
-    compareItems(snapshots, await snapshotPaths(naive.baseUrl, paths), notes);
+    compareItems(snapshots, await snapshotPaths(naive.baseUrl, feedPaths), notes);
 
     const targets: Target[] = [
       { name: 'ours', baseUrl: ours.baseUrl, conditional },
-      { name: 'naive', baseUrl: naive.baseUrl },
+      { name: 'naive', baseUrl: naive.baseUrl, skips: new Set(['archive']) },
     ];
     if (nginxBinary) {
       nginx = await startNginx(nginxBinary, new Map([...snapshots].map(([path, s]) => [path, s.body])));
@@ -127,12 +134,27 @@ export async function measureSize(size: CorpusSize, settings: LoadSettings, ngin
     targets.push({ name: 'floor', baseUrl: floor.baseUrl, conditional: conditionalRequests(fromFloor) });
     const load = await loadInterleaved(targets, classes, settings, log, notes);
     const newArticleMs = await measureNewArticle(ours.baseUrl, corpus.dir);
+    const peakRssBytes = readPeakRss(ours.child.pid);
+    const naivePeakRssBytes = readPeakRss(naive.child.pid);
+    const naiveLoad = load.get('naive')!;
+    let crawled: SizeResult['ours']['crawl'];
+    if (crawl?.counts.includes(size.count)) {
+      // The other servers are done: stopped now, so that the crawl has the machine to itself.
+      await stopFloor(floor);
+      if (nginx) await stopNginx(nginx);
+      await stopServer(naive);
+      [floor, nginx, naive] = [undefined, undefined, undefined];
+      log(`  crawling every archive of the site and #${tags.large.tag} (${crawl.formats.join(', ')}; at most ${crawl.timeLimitS} s)`);
+      crawled = await crawlArchives(ours.baseUrl, ours.child.pid, tags, crawl.formats, crawl.timeLimitS);
+      log(`  ${describeCrawl(crawled)}`);
+      if (crawled.documents < crawled.planned) notes.push(describeCrawl(crawled));
+    }
     return {
       size,
       labels,
-      ours: { firstFeedMs, load: load.get('ours')!, newArticleMs, peakRssBytes: readPeakRss(ours.child.pid) },
-      naive: { firstFeedMs: naiveFirstFeedMs, load: load.get('naive')!, peakRssBytes: readPeakRss(naive.child.pid) },
-      nginx: nginx ? { load: load.get('nginx')! } : undefined,
+      ours: { firstFeedMs, load: load.get('ours')!, newArticleMs, peakRssBytes, crawl: crawled },
+      naive: { firstFeedMs: naiveFirstFeedMs, load: naiveLoad, peakRssBytes: naivePeakRssBytes },
+      nginx: nginxBinary ? { load: load.get('nginx')! } : undefined,
       floor: { load: load.get('floor')! },
       notes,
     };

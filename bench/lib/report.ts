@@ -2,7 +2,7 @@ import type { LoadFigure } from './load.ts';
 import type { ClassId, SizeResult } from './results.ts';
 import { formatCount, formatMB, formatMs, formatRatio, renderTable } from './table.ts';
 
-const CLASS_ORDER: ClassId[] = ['site', 'large', 'mid', 'small', '304'];
+const CLASS_ORDER: ClassId[] = ['site', 'large', 'mid', 'small', 'archive', '304'];
 
 function ratio(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined || b === undefined || b === 0 ? undefined : a / b;
@@ -36,6 +36,12 @@ export function renderResults(results: SizeResult[]): string {
     }
     rows.push([s, 'new article in its tag feed (ms)', r.ours.newArticleMs === undefined ? 'timeout' : formatMs(r.ours.newArticleMs),
       '—', '—', '—', '—', '—', '—']);
+    const crawl = r.ours.crawl;
+    if (crawl) {
+      const what = `archive crawl, cold: ${crawl.documents === crawl.planned ? '' : `${crawl.documents} of `}${crawl.planned} docs (${crawl.formats.join('/')})`;
+      rows.push([s, `${what}: time (s)`, crawl.seconds.toFixed(1), '—', '—', '—', '—', '—', '—']);
+      rows.push([s, `${what}: peak RSS, VmHWM (MB)`, formatMB(crawl.peakRssBytes), '—', '—', '—', '—', '—', '—']);
+    }
   }
   const header = ['size', 'measure', 'ours', 'naive', 'nginx', 'node floor', 'ours/naive', 'ours/nginx', 'ours/floor'];
   return renderTable(header, rows, [false, false, true, true, true, true, true, true, true]);

@@ -43,7 +43,8 @@ function throughputTargets(r: SizeResult): TargetLine[] {
 /**
  * Evaluates the issue's targets: at 10k every feed class ≥ 0.5× nginx and ≥ 20× naive
  * req/s with p99 ≤ 2× nginx, 304s ≥ 0.5× nginx's; at 100k first feed < 3 s and peak
- * RSS < 400 MB; a new article visible in < 1 s (on every size run). Sizes not run are n/a.
+ * RSS < 400 MB, and < 400 MiB during a crawl of every archive; a new article visible in < 1 s (on
+ * every size run). Sizes not run are n/a.
  */
 export function evaluateTargets(results: SizeResult[]): TargetLine[] {
   const at = (count: number): SizeResult | undefined => results.find((r) => r.size.count === count);
@@ -57,6 +58,15 @@ export function evaluateTargets(results: SizeResult[]): TargetLine[] {
     lines.push(check(first !== undefined && first < 3000, `100k first feed < 3 s (${formatMs(first)} ms)`));
     const rss = r100k.ours.peakRssBytes;
     lines.push(check(rss !== undefined && rss < 400e6, `100k peak RSS < 400 MB (${rss === undefined ? '—' : (rss / 1e6).toFixed(0)} MB)`));
+    const crawl = r100k.ours.crawl;
+    if (crawl) {
+      const peak = crawl.peakRssBytes;
+      const whole = crawl.documents === crawl.planned ? '' : `, only ${crawl.documents} of ${crawl.planned} documents crawled`;
+      lines.push(check(peak !== undefined && peak < 400 * 2 ** 20 && whole === '',
+        `100k peak RSS during a crawl of every archive < 400 MiB (${peak === undefined ? '—' : (peak / 2 ** 20).toFixed(0)} MiB${whole})`));
+    } else {
+      lines.push({ status: 'n/a', text: '100k peak RSS during a crawl of every archive < 400 MiB (crawl not run at 100k)' });
+    }
   } else {
     lines.push({ status: 'n/a', text: '100k first feed < 3 s and peak RSS < 400 MB (100k not run)' });
   }
