@@ -13,6 +13,7 @@ import { archiveClass, FEED_FILES } from './lib/classes.ts';
 import { ensureCorpus, parseSize } from './lib/corpus.ts';
 import { fetchOnce } from './lib/http.ts';
 import { defaultLoadSettings, runLoad, type LoadFigure } from './lib/load.ts';
+import { probeMemory, type MemoryProbe } from './lib/memory.ts';
 import { FEED_LIMIT, startOurServer, stopServer, waitForFirstFeed } from './lib/server-process.ts';
 import { pickTags } from './lib/tags.ts';
 
@@ -29,8 +30,23 @@ async function main(): Promise<void> {
       formats: { type: 'string', default: FEED_FILES.join(',') },
       // The crawl stops after this many seconds (reported as partial).
       'crawl-limit': { type: 'string', default: '1800' },
+      // Start the server through bench/lib/memory-probe.ts (with --expose-gc) and print where its
+      // memory is after the load and after the crawl.
+      probe: { type: 'boolean', default: false },
     },
   });
+  if (values.probe) {
+    process.env.BENCH_SERVER_ENTRY ??= 'bench/lib/memory-probe.ts';
+    process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --expose-gc`.trim();
+  }
+  const probes: string[] = [];
+  const probe = async (label: string, pid: number, output: () => string) => {
+    if (!values.probe) return;
+    const report: MemoryProbe | undefined = await probeMemory(pid, output);
+    const line = `${label}: ${report ? JSON.stringify(report) : 'no report (is BENCH_SERVER_ENTRY the memory probe?)'}`;
+    log(`  memory ${line}`);
+    probes.push(line);
+  };
   const formats = parseFormats(values.formats);
   const settings = defaultLoadSettings(Number(values.connections), Number(values.duration));
   const rows: string[] = [];
@@ -40,9 +56,11 @@ async function main(): Promise<void> {
     const server = await startOurServer(corpus.dir);
     try {
       const firstFeedMs = await waitForFirstFeed(server, 120_000);
+      await probe(`${corpus.label} after load`, server.child.pid, server.child.output);
       log(`${corpus.label}: crawling every archive of the site and #${tags.large.tag}`);
       const crawl = await crawlArchives(server.baseUrl, server.child.pid, tags, formats, Number(values['crawl-limit']));
       log(`  ${describeCrawl(crawl)}`);
+      await probe(`${corpus.label} after crawl`, server.child.pid, server.child.output);
 
       const classes: Record<string, string[]> = { site: FEED_FILES.map((f) => `/${f}`), archive: archiveClass().paths };
       for (const p of Object.values(classes).flat()) await fetchOnce(`${server.baseUrl}${p}`, {}, 60_000);
@@ -68,6 +86,7 @@ async function main(): Promise<void> {
   console.log('| corpus | archive documents crawled | crawl, cold | peak RSS before crawl | peak RSS after crawl | site feeds req/s | cached archive req/s (× site) | first feed |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
+  if (probes.length > 0) console.log(`\nMemory (MiB; bench/lib/memory-probe.ts):\n${probes.map((p) => `  ${p}`).join('\n')}`);
 }
 
 main().then(
