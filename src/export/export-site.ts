@@ -112,7 +112,8 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
 
   const writer = new OutputWriter(outDir);
   const policy = { maxAge: config.cacheMaxAge, sMaxAge: config.cacheSMaxAge, staleWhileRevalidate: config.cacheStaleWhileRevalidate };
-  writer.write(HEADERS_FILE, renderHeadersFile(policy, await new SecurityHeaders().ready));
+  const archivePolicy = { maxAge: config.archiveMaxAge, sMaxAge: config.archiveMaxAge, staleWhileRevalidate: config.cacheStaleWhileRevalidate };
+  writer.write(HEADERS_FILE, renderHeadersFile(policy, archivePolicy, await new SecurityHeaders().ready));
   // The media files that `/media/…` serves, as they are (the static host gives their types by extension).
   for (const name of listMediaFiles(config.articlesDir)) writer.write(`${MEDIA_DIR}/${name}`, readFileSync(join(config.articlesDir, MEDIA_DIR, name)));
   for (const name of writer.produced) produced.add(name);
