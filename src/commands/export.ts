@@ -11,8 +11,9 @@ const count = (n: number) => n.toLocaleString('en-US');
 /** The line printed when an export is done: files, what was written, kept and removed, and the time. */
 export function exportSummary(result: ExportResult, out: string): string {
   const threads = result.jobs === 1 ? '' : ` (${result.jobs} threads)`;
+  const how = result.incremental ? `incremental, ${count(result.rendered)} routes rendered` : 'every route rendered';
   return `Exported ${count(result.files)} files to ${out.replace(/\/?$/u, '/')} in ${(result.ms / 1000).toFixed(1)} s${threads}: `
-    + `${count(result.written)} written, ${count(result.unchanged)} unchanged, ${count(result.removed)} removed`;
+    + `${count(result.written)} written, ${count(result.unchanged)} unchanged, ${count(result.removed)} removed (${how})`;
 }
 
 /** Runs the export; returns the process exit code. */

@@ -1,7 +1,9 @@
 /**
- * The export's manifest: the list of files the last export produced, kept in the output folder. Files
- * of routes that no longer exist are found by comparing it with what this export produced, so only
- * files an export wrote are ever removed; anything else in the folder is left alone.
+ * The export's manifest, kept in the output folder: every file the last export produced, each with the
+ * digest of its route's inputs (route-inputs.ts; empty for files that are not routes, such as `_headers`
+ * and the media), and the export's fingerprint (fingerprint.ts). The next export renders only the routes
+ * whose inputs changed when the fingerprint is the same, and removes the files of routes that no longer
+ * exist; only files an export wrote are ever removed, anything else in the folder is left alone.
  */
 import { readFile, rm, rmdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
@@ -10,31 +12,66 @@ import { writeIfChanged } from './output-writer.ts';
 /** Name of the manifest file in the output folder (a dotfile: static hosts are told not to serve it). */
 export const MANIFEST_NAME = '.tagfeeds-export.json';
 
-interface Manifest {
-  generator: 'tagfeeds';
-  files: string[];
+/** What an export recorded: its fingerprint ('' when the next export must render everything) and its files. */
+export interface ManifestData {
+  fingerprint: string;
+  /** File (relative, `/` separators) -> digest of its route's inputs ('' for none). */
+  files: Map<string, string>;
 }
 
-/** The files the previous export produced (relative, `/` separators); empty when there was none. */
-export async function readManifest(outDir: string): Promise<string[]> {
-  let text: string;
-  try {
-    text = await readFile(join(outDir, MANIFEST_NAME), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  const parsed = JSON.parse(text) as Partial<Manifest>;
-  if (parsed.generator !== 'tagfeeds' || !Array.isArray(parsed.files)) throw new Error(`${MANIFEST_NAME} in ${outDir} is not an export manifest`);
-  return parsed.files.filter((f): f is string => typeof f === 'string' && isInside(f));
+/** The previous export's manifest; `problem` says why it could not be used (then the fingerprint is empty). */
+export interface PreviousExport extends ManifestData {
+  problem?: string;
+}
+
+interface ManifestFile {
+  generator: 'tagfeeds';
+  version: 2;
+  fingerprint: string;
+  files: Record<string, string>;
 }
 
 /**
- * Records the files an export produced (sorted, so the manifest changes only when the set does).
- * Rejects with an error naming the manifest file when it cannot be written.
+ * The previous export's manifest. None (no file) is an empty one; an unreadable, corrupted or older one
+ * is empty too, with the reason in `problem`, so the export falls back to a full one. An older manifest
+ * (a list of files) still tells which files may be removed.
  */
-export async function writeManifest(outDir: string, files: Iterable<string>): Promise<void> {
-  const manifest: Manifest = { generator: 'tagfeeds', files: [...new Set(files)].sort() };
+export async function readManifest(outDir: string): Promise<PreviousExport> {
+  const file = join(outDir, MANIFEST_NAME);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { fingerprint: '', files: new Map() };
+    return { fingerprint: '', files: new Map(), problem: `cannot read ${file}: ${(error as Error).message}` };
+  }
+  let parsed: Partial<ManifestFile> & { files?: unknown };
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch (error) {
+    return { fingerprint: '', files: new Map(), problem: `${file} is not valid JSON (${(error as Error).message})` };
+  }
+  if (parsed?.generator !== 'tagfeeds') return { fingerprint: '', files: new Map(), problem: `${file} is not an export manifest` };
+  if (Array.isArray(parsed.files)) {
+    const files = new Map(parsed.files.filter((f): f is string => typeof f === 'string' && isInside(f)).map((f) => [f, '']));
+    return { fingerprint: '', files, problem: `${file} is from an older version (no route inputs)` };
+  }
+  if (parsed.version !== 2 || typeof parsed.fingerprint !== 'string' || typeof parsed.files !== 'object' || parsed.files === null) {
+    return { fingerprint: '', files: new Map(), problem: `${file} is not an export manifest of this version` };
+  }
+  const files = new Map<string, string>();
+  for (const [name, inputs] of Object.entries(parsed.files)) if (isInside(name)) files.set(name, typeof inputs === 'string' ? inputs : '');
+  return { fingerprint: parsed.fingerprint, files };
+}
+
+/**
+ * Records an export (files sorted, so the manifest changes only when they do). Rejects with an error
+ * naming the manifest file when it cannot be written.
+ */
+export async function writeManifest(outDir: string, data: ManifestData): Promise<void> {
+  const files: Record<string, string> = {};
+  for (const name of [...data.files.keys()].sort()) files[name] = data.files.get(name)!;
+  const manifest: ManifestFile = { generator: 'tagfeeds', version: 2, fingerprint: data.fingerprint, files };
   const file = join(outDir, MANIFEST_NAME);
   try {
     writeIfChanged(file, Buffer.from(`${JSON.stringify(manifest, null, 1)}\n`));
@@ -47,7 +84,7 @@ export async function writeManifest(outDir: string, files: Iterable<string>): Pr
  * Removes the files of `previous` that are not in `current`, then the folders that this left empty.
  * Returns how many files were removed.
  */
-export async function removeStale(outDir: string, previous: readonly string[], current: ReadonlySet<string>): Promise<number> {
+export async function removeStale(outDir: string, previous: Iterable<string>, current: ReadonlySet<string>): Promise<number> {
   const folders = new Set<string>();
   let removed = 0;
   for (const name of previous) {

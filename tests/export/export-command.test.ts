@@ -34,7 +34,7 @@ describe('npm run export', { timeout: 120_000 }, () => {
     expect(run.stderr).toContain('empty.txt');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Loaded 5 articles, \d+ tags \(1 file skipped\)/mu);
-    expect(run.stdout).toMatch(/^Exported (\d+) files to .*dist\/ in \d+\.\d s: \1 written, 0 unchanged, 0 removed$/mu);
+    expect(run.stdout).toMatch(/^Exported (\d+) files to .*dist\/ in \d+\.\d s: \1 written, 0 unchanged, 0 removed \(every route rendered\)$/mu);
     expect(run.stdout).not.toContain('\x1b');
     const rss = await readFile(join(out, 'tags', 'travel', 'rss.xml'), 'utf8');
     expect(rss.match(/<item>/gu)).toHaveLength(1);
@@ -43,13 +43,14 @@ describe('npm run export', { timeout: 120_000 }, () => {
 
   it('reports how many files a second export rewrote after one change', async () => {
     const again = await runExport(['--out', out, '--articles-dir', test.articlesDir, '--base-url', 'https://feeds.example.org', '--feed-limit', '1', '--archive-size', '1']);
-    expect(again.stdout).toMatch(/: 0 written, \d+ unchanged, 0 removed$/mu);
+    expect(again.stdout).toMatch(/: 0 written, \d+ unchanged, 0 removed \(incremental, 0 routes rendered\)$/mu);
     const article = join(test.articlesDir, 'hello world.txt');
     await writeFile(article, (await readFile(article, 'utf8')).replace('A second paragraph', 'Another paragraph'));
     const changed = await runExport(['--out', out, '--articles-dir', test.articlesDir, '--base-url', 'https://feeds.example.org', '--feed-limit', '1', '--archive-size', '1']);
     const [, files, written] = /Exported (\d+) files .*: (\d+) written/u.exec(changed.stdout)!;
     expect(Number(written)).toBeGreaterThan(0);
     expect(Number(written)).toBeLessThan(Number(files) / 2);
+    expect(changed.stdout).toMatch(/\(incremental, \d+ routes rendered\)$/mu);
   });
 
   it('exports with worker threads when asked to', async () => {

@@ -16,10 +16,26 @@ describe('the export manifest', () => {
   });
   afterEach(() => rm(root, { recursive: true, force: true }));
 
-  it('lists the files of the last export, and nothing before the first', async () => {
-    expect(await readManifest(dir)).toEqual([]);
-    writeManifest(dir, ['tags/old.html', 'index.html', 'index.html']);
-    expect(await readManifest(dir)).toEqual(['index.html', 'tags/old.html']);
+  it('records the files of the last export with their inputs and fingerprint, and nothing before the first', async () => {
+    expect(await readManifest(dir)).toEqual({ fingerprint: '', files: new Map() });
+    await writeManifest(dir, { fingerprint: 'f1', files: new Map([['tags/old.html', 'b'], ['index.html', 'a']]) });
+    const read = await readManifest(dir);
+    expect(read).toEqual({ fingerprint: 'f1', files: new Map([['index.html', 'a'], ['tags/old.html', 'b']]) });
+    expect([...read.files.keys()]).toEqual(['index.html', 'tags/old.html']);
+  });
+
+  it('says why a corrupted, foreign or older manifest cannot be used, keeping an older one\'s files for removal', async () => {
+    await writeFile(join(dir, MANIFEST_NAME), '{"generator": "tagfeeds", "files": {');
+    const corrupted = await readManifest(dir);
+    expect(corrupted).toMatchObject({ fingerprint: '', files: new Map() });
+    expect(corrupted.problem).toMatch(/not valid JSON/u);
+    expect(corrupted.problem).toContain(MANIFEST_NAME);
+    await writeFile(join(dir, MANIFEST_NAME), JSON.stringify({ generator: 'other', files: {} }));
+    expect((await readManifest(dir)).problem).toMatch(/not an export manifest/u);
+    await writeFile(join(dir, MANIFEST_NAME), JSON.stringify({ generator: 'tagfeeds', files: ['index.html'] }));
+    const older = await readManifest(dir);
+    expect(older).toMatchObject({ fingerprint: '', files: new Map([['index.html', '']]) });
+    expect(older.problem).toMatch(/older version/u);
   });
 
   it('removes files of the previous export that this one did not produce, and the folders left empty', async () => {
@@ -29,10 +45,11 @@ describe('the export manifest', () => {
   });
 
   it('ignores entries of a tampered manifest that point outside the folder', async () => {
-    await writeFile(join(dir, MANIFEST_NAME), JSON.stringify({ generator: 'tagfeeds', files: ['../outside.txt', '/etc/passwd', 'tags/../../outside.txt', 'mine.txt'] }));
+    const files = Object.fromEntries(['../outside.txt', '/etc/passwd', 'tags/../../outside.txt', 'mine.txt'].map((f) => [f, 'x']));
+    await writeFile(join(dir, MANIFEST_NAME), JSON.stringify({ generator: 'tagfeeds', version: 2, fingerprint: 'f', files }));
     const previous = await readManifest(dir);
-    expect(previous).toEqual(['mine.txt']);
-    await removeStale(dir, previous, new Set());
+    expect([...previous.files.keys()]).toEqual(['mine.txt']);
+    await removeStale(dir, previous.files.keys(), new Set());
     expect(await readdir(root)).toContain('outside.txt');
   });
 });

@@ -1,0 +1,131 @@
+/**
+ * Every route a static export writes, with its file name and a digest of its inputs: what its bytes are
+ * made from, read from the index without rendering anything. An incremental export (export-site.ts)
+ * renders only the routes whose digest differs from the one the manifest recorded.
+ *
+ * Each digest mirrors what `SiteResponses` (server/responses.ts) reads for that route: the articles it
+ * shows (each by a digest of its whole metadata, which holds the file's size and modification time, so
+ * a body edit counts too) and the figures it prints (article counts, page and archive counts). What
+ * every route depends on alike (configuration, code) is the export's fingerprint (fingerprint.ts), not
+ * part of these. A route missed here, or an input left out, shows as a difference between an
+ * incremental export and a fresh one: tests/export/incremental.test.ts compares them byte for byte.
+ */
+import { createHash } from 'node:crypto';
+import type { ArticleIndex } from '../articles/article-index.ts';
+import type { ArticleMeta } from '../articles/types.ts';
+import { archiveCount, archivePositions } from '../feeds/archives.ts';
+import { latestUpdate } from '../feeds/build.ts';
+import { FEED_FORMATS } from '../feeds/types.ts';
+import { PAGE_LIMIT, pageCount } from '../server/responses.ts';
+import { SITEMAP_MAX_URLS } from '../pages/sitemap.ts';
+import { FEED_FILES } from '../urls.ts';
+
+/** One route of the export. */
+export interface ExportRoute {
+  /** The request path, percent-encoded as hono's `toSSG` requests it. */
+  path: string;
+  /** The file it is written to, relative to the output folder, decoded, with `/` separators. */
+  file: string;
+  /** A digest of what the route's bytes are made from. */
+  inputs: string;
+}
+
+/** What the routes depend on besides the index. */
+export interface RouteSettings {
+  feedLimit: number;
+  archiveSize: number;
+  /** Most URLs per sitemap file (default: the protocol's 50,000). */
+  sitemapMaxUrls?: number;
+}
+
+const digest = (parts: readonly (string | number | boolean)[]) => createHash('sha1').update(parts.join('\n')).digest('base64url');
+
+/**
+ * The file `toSSG` writes a route to: feeds, the OPML, the sitemap and robots.txt keep their names (their
+ * extension is their media type's); an HTML page gets `.html` unless it ends so already (`/` -> `index.html`).
+ */
+function fileOf(path: string, html: boolean): string {
+  const decoded = path.split('/').map((s) => decodeURIComponent(s)).join('/').slice(1);
+  if (!html) return decoded;
+  if (path === '/') return 'index.html';
+  return decoded.endsWith('.html') ? decoded : `${decoded}.html`;
+}
+
+/** Lists every route of the export with its inputs; see the module comment. */
+export function listExportRoutes(index: ArticleIndex, settings: RouteSettings): ExportRoute[] {
+  const { feedLimit, archiveSize } = settings;
+  const sitemapMaxUrls = settings.sitemapMaxUrls ?? SITEMAP_MAX_URLS;
+  const articleDigests = new Map<ArticleMeta, string>();
+  const of = (a: ArticleMeta) => {
+    let d = articleDigests.get(a);
+    if (d === undefined) articleDigests.set(a, (d = digest([JSON.stringify(a)])));
+    return d;
+  };
+  const ofAll = (articles: readonly ArticleMeta[]) => articles.map(of);
+  const routes: ExportRoute[] = [];
+  const add = (path: string, html: boolean, parts: (string | number | boolean)[]) => routes.push({ path, file: fileOf(path, html), inputs: digest(parts) });
+
+  // A feed and its archives, for the site (`base` '') or a tag (`base` `/tags/{key}`). The subscription
+  // document shows the newest FEED_LIMIT and links the newest archive; archive n shows its slice,
+  // counted from the oldest, and links the next newer archive when there is one.
+  const feedsOf = (tagKey: string | undefined, base: string, label: string) => {
+    const newest = index.range(tagKey, 0, feedLimit)!;
+    const archives = archiveCount(newest.total, archiveSize);
+    const subscription = ['feed', label, archives, ...ofAll(newest.articles)];
+    for (const f of FEED_FORMATS) add(`${base}/${FEED_FILES[f]}`, false, subscription);
+    for (let n = 1; n <= archives; n++) {
+      const { start, end } = archivePositions(n, archiveSize);
+      const slice = index.range(tagKey, start, end, 'oldest')!;
+      const parts = ['archive', n < archives, ...ofAll(slice.articles)];
+      for (const f of FEED_FORMATS) add(`${base}/archive/${n}/${FEED_FILES[f]}`, false, parts);
+    }
+  };
+  // The paged list of the site or of a tag: page n shows its PAGE_LIMIT articles, the page count and,
+  // on a tag's pages, the tag's label and article count.
+  const pagesOf = (tagKey: string | undefined, first: string, nth: (n: number) => string, label: string) => {
+    const total = index.range(tagKey, 0, 0)!.total;
+    const pages = pageCount(total);
+    for (let n = 1; n <= pages; n++) {
+      const found = index.range(tagKey, (n - 1) * PAGE_LIMIT, n * PAGE_LIMIT)!;
+      add(n === 1 ? first : nth(n), true, ['page', label, total, n, pages, ...ofAll(found.articles)]);
+    }
+  };
+
+  feedsOf(undefined, '', '');
+  pagesOf(undefined, '/', (n) => `/page/${n}`, '');
+  const tags = index.tags();
+  for (const t of tags) {
+    const base = `/tags/${encodeURIComponent(t.key)}`;
+    // The label shown is the newest article's spelling (in that article's digest too); kept for clarity.
+    feedsOf(t.key, base, t.label);
+    pagesOf(t.key, base, (n) => `${base}/page/${n}`, t.label);
+  }
+  const all = index.latest(index.size);
+  for (const a of all) add(`/articles/${encodeURIComponent(a.id)}`, true, ['article', of(a)]);
+
+  const tagList = tags.flatMap((t) => [t.key, t.label, t.count, of(t.latest)]);
+  const authors = index.authors();
+  const authorList = authors.flatMap((a) => [a.slug, a.name, a.count, of(a.latest)]);
+  add('/tags', true, ['tags', ...tagList]);
+  add('/tags.opml', false, ['opml', ...tagList, ...authorList]);
+  add('/authors', true, ['authors', ...authorList]);
+  for (const a of authors) {
+    const base = `/authors/${encodeURIComponent(a.slug)}`;
+    const page = index.authored(a.slug, PAGE_LIMIT)!;
+    add(base, true, ['author', page.name, page.count, ...ofAll(page.articles)]);
+    const feed = index.authored(a.slug, feedLimit)!;
+    for (const f of FEED_FORMATS) add(`${base}/${FEED_FILES[f]}`, false, ['author-feed', feed.name, ...ofAll(feed.articles)]);
+  }
+
+  // The sitemap lists the home page and every tag page with the Last-Modified of their first page,
+  // and every article page with its own; past one file's worth of URLs, an index and child sitemaps,
+  // which all shift when one URL is added, so they share one digest.
+  const firstPage = (tagKey?: string) => latestUpdate(index.range(tagKey, 0, PAGE_LIMIT)?.articles ?? []).getTime();
+  const sitemap = digest(['sitemap', sitemapMaxUrls, firstPage(), ...tags.flatMap((t) => [t.key, firstPage(t.key)]), ...all.flatMap((a) => [a.id, a.updated.getTime()])]);
+  add('/sitemap.xml', false, [sitemap]);
+  const children = Math.ceil((1 + tags.length + all.length) / sitemapMaxUrls);
+  if (children > 1) for (let n = 1; n <= children; n++) add(`/sitemaps/${n}.xml`, false, [sitemap, n]);
+  // robots.txt names the sitemap: only the configuration changes it.
+  add('/robots.txt', false, ['robots']);
+  return routes;
+}
