@@ -1,23 +1,25 @@
 // `npm run bench:export`: times the static export of a generated corpus (every tag's feeds in three
-// formats, the pages and the OPML) and, when `hugo` is installed, Hugo building the same corpus with an
-// RSS feed per tag; prints both times and their ratio. See the usage text below.
+// formats, the pages and the OPML), a re-export after one article changed, and, when `hugo` is
+// installed, Hugo building the same outputs (../shared/hugo-like, the main reference) and Hugo's
+// RSS-only build (the earlier reference); prints the times and their ratios. See the usage text below.
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { installChildCleanup } from './lib/child.ts';
 import { ensureCorpus, parseSize } from './lib/corpus.ts';
 import { repoRoot } from './lib/paths.ts';
-import { FEED_LIMIT, writeHugoSite } from './export/hugo-site.ts';
+import { FEED_LIMIT, writeHugoContent, writeLikeForLikeSite, writeRssOnlySite } from './export/hugo-site.ts';
 import { median, timeCommand } from './export/timing.ts';
 
 const USAGE = `usage: npm run bench:export -- [options]
   --size N        corpus size: 10k (default), 1k, 2500, ...
   --runs N        timed runs of each build, interleaved; medians are reported (default 3)
   --jobs N        threads for our export (default: the export's own choice)
-  --help          show this text`;
+  --help          show this text
+Hugo's like-for-like site is read from ../shared/hugo-like (or $HUGO_LIKE_DIR).`;
 
 const log = (line: string): void => console.error(line);
 
@@ -44,37 +46,73 @@ async function main(): Promise<number> {
   const hugo = findHugo();
   if (!hugo) log('hugo not found (install it or set HUGO=/path/to/hugo): timing our export only');
 
-  const exportArgs = (out: string) => ['--import', 'tsx', 'src/cli.ts', 'export', '--out', out, '--articles-dir', corpus.dir,
+  // Our export reads a copy of the corpus, so that one article can be changed between exports.
+  const articles = path.join(work, 'articles');
+  await cp(corpus.dir, articles, { recursive: true, preserveTimestamps: true });
+  const names = (await readdir(articles)).filter((n) => n.endsWith('.txt') || n.endsWith('.md')).sort();
+  const exportArgs = (out: string) => ['--import', 'tsx', 'src/cli.ts', 'export', '--out', out, '--articles-dir', articles,
     '--feed-limit', String(FEED_LIMIT), ...(values.jobs ? ['--jobs', values.jobs] : [])];
   const env = { ...process.env, CI: 'true' };
-  let hugoSite: string | undefined;
+  const hugoLikeDir = process.env.HUGO_LIKE_DIR ?? path.resolve(repoRoot, '../shared/hugo-like');
+  const content = path.join(work, 'hugo-content');
+  const likeSite = path.join(work, 'hugo-like');
+  const rssSite = path.join(work, 'hugo-rss');
   if (hugo) {
-    hugoSite = path.join(work, 'hugo-site');
-    const pages = await writeHugoSite(corpus.dir, hugoSite);
-    log(`hugo site: ${pages} content files in ${hugoSite}`);
+    const pages = await writeHugoContent(corpus.dir, content);
+    await writeLikeForLikeSite(hugoLikeDir, likeSite);
+    await writeRssOnlySite(rssSite);
+    log(`hugo sites: ${pages} content files in ${content}; like for like from ${hugoLikeDir}`);
   }
+  const hugoBuild = (site: string, out: string) => timeCommand('hugo', hugo!.binary, ['--quiet', '--source', site, '--contentDir', content, '--destination', out]);
+  /** Adds a paragraph before the tag line of one article (a different one each run): one changed article. */
+  const changeOneArticle = async (run: number) => {
+    const file = path.join(articles, names[(run * 997) % names.length]!);
+    const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    lines.splice(lines.length - 1, 0, '', `Edited in bench run ${run}.`, '');
+    await writeFile(file, `${lines.join('\n')}\n`);
+  };
 
   const ours: number[] = [];
-  const theirs: number[] = [];
+  const again: number[] = [];
+  const like: number[] = [];
+  const rss: number[] = [];
   let summary = '';
-  let again = '';
+  let againSummary = '';
+  const exported = (output: string) => /^Exported .*$/mu.exec(output)?.[0] ?? '';
   const loadBefore = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   for (let run = 1; run <= runs; run++) {
-    // Each build writes to a folder of its own, so neither finds the other's or an earlier run's files.
+    // Each build writes to a folder of its own, so neither finds the other's or an earlier run's files;
+    // the order alternates, so that neither always runs right after the other's file creation.
     const out = path.join(work, `ours-${run}`);
-    const timed = await timeCommand('export', process.execPath, exportArgs(out), { cwd: repoRoot, env });
-    ours.push(timed.ms);
-    summary = /^Exported .*$/mu.exec(timed.output)?.[0] ?? '';
-    log(`run ${run}: our export ${seconds(timed.ms)} (${summary})`);
-    if (run === 1) {
-      const second = await timeCommand('export again', process.execPath, exportArgs(out), { cwd: repoRoot, env });
-      again = `${seconds(second.ms)} (${/^Exported .*$/mu.exec(second.output)?.[0] ?? ''})`;
-      log(`run ${run}: our export again, nothing changed: ${again}`);
-    }
-    if (hugo && hugoSite) {
-      const hugoTimed = await timeCommand('hugo', hugo.binary, ['--quiet', '--source', hugoSite, '--destination', path.join(work, `hugo-${run}`)]);
-      theirs.push(hugoTimed.ms);
-      log(`run ${run}: hugo ${seconds(hugoTimed.ms)}`);
+    // A fresh article cache (STATE_DIR) for each full export: it is timed cold, as a first export is;
+    // the re-export uses the cache its full export left, as a user's second export does.
+    const runEnv = { ...env, STATE_DIR: path.join(work, `state-${run}`) };
+    const timeOurs = async () => {
+      const timed = await timeCommand('export', process.execPath, exportArgs(out), { cwd: repoRoot, env: runEnv });
+      ours.push(timed.ms);
+      summary = exported(timed.output);
+      log(`run ${run}: our export ${seconds(timed.ms)} (${summary})`);
+      await changeOneArticle(run);
+      const second = await timeCommand('export again', process.execPath, exportArgs(out), { cwd: repoRoot, env: runEnv });
+      again.push(second.ms);
+      againSummary = exported(second.output);
+      log(`run ${run}: our export again after one article changed: ${seconds(second.ms)} (${againSummary})`);
+    };
+    const timeHugo = async () => {
+      if (!hugo) return;
+      const a = await hugoBuild(likeSite, path.join(work, `hugo-like-${run}`));
+      like.push(a.ms);
+      log(`run ${run}: hugo like for like ${seconds(a.ms)}`);
+      const b = await hugoBuild(rssSite, path.join(work, `hugo-rss-${run}`));
+      rss.push(b.ms);
+      log(`run ${run}: hugo RSS only ${seconds(b.ms)}`);
+    };
+    if (run % 2 === 1) {
+      await timeOurs();
+      await timeHugo();
+    } else {
+      await timeHugo();
+      await timeOurs();
     }
     // Outputs are removed only at the end: ext4 makes creating files slower for a while after a big
     // deletion (it avoids reusing recently freed inodes), which would tax whichever build came next.
@@ -82,19 +120,31 @@ async function main(): Promise<number> {
   const loadAfter = os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const row = (name: string, values: number[]) => console.log(`| ${name} | ${seconds(median(values))} | ${values.map(seconds).join(', ')} |`);
   console.log(`\nCorpus: ${corpus.count} articles (${corpus.dir}); feeds of ${FEED_LIMIT} items.`);
   console.log(`Machine: nproc ${os.availableParallelism()}, ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}${hugo ? `, ${hugo.version}` : ''}.`);
   console.log(`Load average before / after: ${loadBefore} / ${loadAfter}.`);
-  console.log(`Runs: ${runs}, interleaved; medians below.\n`);
+  console.log(`Runs: ${runs}, alternated; medians below.\n`);
   console.log('| build | median | runs |');
   console.log('|---|---|---|');
-  console.log(`| our export: site + every tag in RSS, Atom and JSON Feed, every page, OPML | ${seconds(median(ours))} | ${ours.map(seconds).join(', ')} |`);
-  if (hugo) console.log(`| Hugo: RSS per tag, home and section, HTML per tag and article | ${seconds(median(theirs))} | ${theirs.map(seconds).join(', ')} |`);
-  console.log(`\nOur last export: ${summary}`);
-  console.log(`Our export again with nothing changed: ${again}`);
+  row('our export: site + every tag in RSS, Atom and JSON Feed, every page, OPML', ours);
+  row('our export again, after one article changed (incremental)', again);
   if (hugo) {
-    const ratio = median(ours) / median(theirs);
-    console.log(`\nRatio ours / Hugo: ${ratio.toFixed(2)} (${ratio < 1 ? `ours is ${(1 / ratio).toFixed(2)}× faster` : `Hugo is ${ratio.toFixed(2)}× faster`}).`);
+    row('Hugo like for like (../shared/hugo-like): RSS with full content, Atom, JSON Feed, every page', like);
+    row('Hugo RSS only: RSS per tag, home and section, HTML per tag and article', rss);
+  }
+  console.log(`\nOur last export: ${summary}`);
+  console.log(`Our last re-export after one change: ${againSummary}`);
+  const ratio = (name: string, a: number[], b: number[]) => {
+    const r = median(a) / median(b);
+    const each = a.map((v, i) => (v / b[i]!).toFixed(3)).join(', ');
+    console.log(`Ratio ${name}: ${r.toFixed(3)} (medians; per run: ${each})`);
+  };
+  console.log('');
+  ratio('re-export / full export', again, ours);
+  if (hugo) {
+    ratio('ours / Hugo like for like', ours, like);
+    ratio('ours / Hugo RSS only', ours, rss);
   }
   return 0;
 }

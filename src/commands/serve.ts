@@ -10,8 +10,7 @@ import { createApp } from '../server/app.ts';
 import { FEED_FORMATS } from '../feeds/types.ts';
 import { describeProblem, loadSite, summaryLine } from '../articles/load-site.ts';
 import { createPush } from './push.ts';
-import { realpathSync } from 'node:fs';
-import { ArticleMetaCache } from '../state/article-cache.ts';
+import { openArticleCache } from './article-cache.ts';
 import { Metrics } from '../server/metrics.ts';
 import { purgeKeys } from '../server/surrogate-keys.ts';
 import { Purger } from '../net/purger.ts';
@@ -99,16 +98,3 @@ function startPurger(config: Config, index: ArticleIndex, metrics: Metrics | und
   return purger;
 }
 
-/**
- * The cache of what loading computed (src/state/article-cache.ts), so that a restart re-reads only the
- * files that changed while the server was down. Only a cache: when it cannot be opened the server
- * starts without it, reading every file, and says why.
- */
-function openArticleCache(config: Config): ArticleMetaCache | undefined {
-  try {
-    return new ArticleMetaCache(config.stateDir, realpathSync(config.articlesDir));
-  } catch (error) {
-    console.error(`article cache in ${config.stateDir} not used: ${(error as Error).message}`);
-    return undefined;
-  }
-}

@@ -4,8 +4,10 @@
  * renders only the routes whose digest differs from the one the manifest recorded.
  *
  * Each digest mirrors what `SiteResponses` (server/responses.ts) reads for that route: the articles it
- * shows (each by a digest of its whole metadata, which holds the file's size and modification time, so
- * a body edit counts too) and the figures it prints (article counts, page and archive counts). What
+ * shows and the figures it prints (article counts, page and archive counts). An article counts by its
+ * file's path, size and modification time: everything the index and the body hold of it is parsed from
+ * that file by code the fingerprint covers (image lengths come from media files, covered there too), so
+ * this is the change test of make and rsync, and it costs no reading or hashing of metadata. What
  * every route depends on alike (configuration, code) is the export's fingerprint (fingerprint.ts), not
  * part of these. A route missed here, or an input left out, shows as a difference between an
  * incremental export and a fresh one: tests/export/incremental.test.ts compares them byte for byte.
@@ -39,13 +41,16 @@ export interface RouteSettings {
 }
 
 const digest = (parts: readonly (string | number | boolean)[]) => createHash('sha1').update(parts.join('\n')).digest('base64url');
+// Article digests are joined by the hundred into route digests: 12 characters (72 bits) each keep that short.
+const articleDigest = (a: ArticleMeta) => createHash('sha1').update(`${a.file}\n${a.source.size}\n${a.source.mtimeMs}`).digest('base64url').slice(0, 12);
 
 /**
  * The file `toSSG` writes a route to: feeds, the OPML, the sitemap and robots.txt keep their names (their
  * extension is their media type's); an HTML page gets `.html` unless it ends so already (`/` -> `index.html`).
  */
 function fileOf(path: string, html: boolean): string {
-  const decoded = path.split('/').map((s) => decodeURIComponent(s)).join('/').slice(1);
+  // Most paths have no escapes; decoding tens of thousands of them segment by segment shows in the time.
+  const decoded = path.includes('%') ? path.split('/').map((s) => decodeURIComponent(s)).join('/').slice(1) : path.slice(1);
   if (!html) return decoded;
   if (path === '/') return 'index.html';
   return decoded.endsWith('.html') ? decoded : `${decoded}.html`;
@@ -58,12 +63,13 @@ export function listExportRoutes(index: ArticleIndex, settings: RouteSettings): 
   const articleDigests = new Map<ArticleMeta, string>();
   const of = (a: ArticleMeta) => {
     let d = articleDigests.get(a);
-    if (d === undefined) articleDigests.set(a, (d = digest([JSON.stringify(a)])));
+    if (d === undefined) articleDigests.set(a, (d = articleDigest(a)));
     return d;
   };
   const ofAll = (articles: readonly ArticleMeta[]) => articles.map(of);
   const routes: ExportRoute[] = [];
-  const add = (path: string, html: boolean, parts: (string | number | boolean)[]) => routes.push({ path, file: fileOf(path, html), inputs: digest(parts) });
+  const add = (path: string, html: boolean, parts: (string | number | boolean)[]) => addDigest(path, html, digest(parts));
+  const addDigest = (path: string, html: boolean, inputs: string) => routes.push({ path, file: fileOf(path, html), inputs });
 
   // A feed and its archives, for the site (`base` '') or a tag (`base` `/tags/{key}`). The subscription
   // document shows the newest FEED_LIMIT and links the newest archive; archive n shows its slice,
@@ -71,13 +77,14 @@ export function listExportRoutes(index: ArticleIndex, settings: RouteSettings): 
   const feedsOf = (tagKey: string | undefined, base: string, label: string) => {
     const newest = index.range(tagKey, 0, feedLimit)!;
     const archives = archiveCount(newest.total, archiveSize);
-    const subscription = ['feed', label, archives, ...ofAll(newest.articles)];
-    for (const f of FEED_FORMATS) add(`${base}/${FEED_FILES[f]}`, false, subscription);
+    // One digest for the three formats of a document: they are made from the same inputs.
+    const subscription = digest(['feed', label, archives, ...ofAll(newest.articles)]);
+    for (const f of FEED_FORMATS) addDigest(`${base}/${FEED_FILES[f]}`, false, subscription);
     for (let n = 1; n <= archives; n++) {
       const { start, end } = archivePositions(n, archiveSize);
       const slice = index.range(tagKey, start, end, 'oldest')!;
-      const parts = ['archive', n < archives, ...ofAll(slice.articles)];
-      for (const f of FEED_FORMATS) add(`${base}/archive/${n}/${FEED_FILES[f]}`, false, parts);
+      const parts = digest(['archive', n < archives, ...ofAll(slice.articles)]);
+      for (const f of FEED_FORMATS) addDigest(`${base}/archive/${n}/${FEED_FILES[f]}`, false, parts);
     }
   };
   // The paged list of the site or of a tag: page n shows its PAGE_LIMIT articles, the page count and,
@@ -101,7 +108,7 @@ export function listExportRoutes(index: ArticleIndex, settings: RouteSettings): 
     pagesOf(t.key, base, (n) => `${base}/page/${n}`, t.label);
   }
   const all = index.latest(index.size);
-  for (const a of all) add(`/articles/${encodeURIComponent(a.id)}`, true, ['article', of(a)]);
+  for (const a of all) addDigest(`/articles/${encodeURIComponent(a.id)}`, true, of(a));
 
   const tagList = tags.flatMap((t) => [t.key, t.label, t.count, of(t.latest)]);
   const authors = index.authors();
@@ -114,7 +121,8 @@ export function listExportRoutes(index: ArticleIndex, settings: RouteSettings): 
     const page = index.authored(a.slug, PAGE_LIMIT)!;
     add(base, true, ['author', page.name, page.count, ...ofAll(page.articles)]);
     const feed = index.authored(a.slug, feedLimit)!;
-    for (const f of FEED_FORMATS) add(`${base}/${FEED_FILES[f]}`, false, ['author-feed', feed.name, ...ofAll(feed.articles)]);
+    const inputs = digest(['author-feed', feed.name, ...ofAll(feed.articles)]);
+    for (const f of FEED_FORMATS) addDigest(`${base}/${FEED_FILES[f]}`, false, inputs);
   }
 
   // The sitemap lists the home page and every tag page with the Last-Modified of their first page,

@@ -1,12 +1,16 @@
 /** `npm run export` as a user runs it: a real process, config flags passed through, a summary line. */
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSite, type TestSite } from './support/site.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+// The export keeps the article cache there (as the server does), not in the checkout.
+const STATE_DIR = mkdtempSync(join(tmpdir(), 'tagfeeds-export-state-'));
 
 function runExport(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -14,7 +18,7 @@ function runExport(args: string[], env: Record<string, string> = {}): Promise<{ 
       process.execPath,
       ['--import', 'tsx', 'src/cli.ts', 'export', ...args],
       // Vitest puts Vite's BASE_URL ('/') into the environment; the CLI would read it as its own.
-      { cwd: ROOT, env: { ...process.env, BASE_URL: '', CI: 'true', ...env }, timeout: 60_000 },
+      { cwd: ROOT, env: { ...process.env, BASE_URL: '', CI: 'true', STATE_DIR, ...env }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -51,6 +55,8 @@ describe('npm run export', { timeout: 120_000 }, () => {
     expect(Number(written)).toBeGreaterThan(0);
     expect(Number(written)).toBeLessThan(Number(files) / 2);
     expect(changed.stdout).toMatch(/\(incremental, \d+ routes rendered\)$/mu);
+    // The article cache: only the changed file is read again.
+    expect(changed.stdout).toMatch(/^Loaded 5 articles.*, 1 read again, the rest unchanged since the last run/mu);
   });
 
   it('exports with worker threads when asked to', async () => {
