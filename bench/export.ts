@@ -64,16 +64,30 @@ async function main(): Promise<number> {
     log(`hugo sites: ${pages} content files in ${content}; like for like from ${hugoLikeDir}`);
   }
   const hugoBuild = (site: string, out: string) => timeCommand('hugo', hugo!.binary, ['--quiet', '--source', site, '--contentDir', content, '--destination', out]);
-  /** Adds a paragraph before the tag line of one article (a different one each run): one changed article. */
+  /**
+   * Adds a paragraph before the tag line of one article (a different one each run): one changed article.
+   * It is one with a front-matter date: an article dated by its file's mtime moves to the top of every
+   * list when edited, which rewrites every page and archive after its old place (correctly, and a
+   * different case: the new article below).
+   */
   const changeOneArticle = async (run: number) => {
-    const file = path.join(articles, names[(run * 997) % names.length]!);
-    const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
-    lines.splice(lines.length - 1, 0, '', `Edited in bench run ${run}.`, '');
-    await writeFile(file, `${lines.join('\n')}\n`);
+    for (let i = run * 997; ; i++) {
+      const file = path.join(articles, names[i % names.length]!);
+      const text = await readFile(file, 'utf8');
+      if (!/^---\n(?:.*\n)*?date: .*\n(?:.*\n)*?---\n/u.test(text)) continue;
+      const lines = text.trimEnd().split('\n');
+      lines.splice(lines.length - 1, 0, '', `Edited in bench run ${run}.`, '');
+      await writeFile(file, `${lines.join('\n')}\n`);
+      return;
+    }
   };
+  /** Writes a new article dated now (by its file's mtime), tagged with two existing tags and a new one. */
+  const addOneArticle = (run: number) => writeFile(path.join(articles, `bench-new-${run}.txt`), `A new article of run ${run}\n\nDated now.\n#Venezuela #Travel #BenchRun${run}\n`);
 
   const ours: number[] = [];
   const again: number[] = [];
+  const added: number[] = [];
+  let addedSummary = '';
   const like: number[] = [];
   const rss: number[] = [];
   let summary = '';
@@ -97,6 +111,11 @@ async function main(): Promise<number> {
       again.push(second.ms);
       againSummary = exported(second.output);
       log(`run ${run}: our export again after one article changed: ${seconds(second.ms)} (${againSummary})`);
+      await addOneArticle(run);
+      const third = await timeCommand('export after a new article', process.execPath, exportArgs(out), { cwd: repoRoot, env: runEnv });
+      added.push(third.ms);
+      addedSummary = exported(third.output);
+      log(`run ${run}: our export again after one new article: ${seconds(third.ms)} (${addedSummary})`);
     };
     const timeHugo = async () => {
       if (!hugo) return;
@@ -129,19 +148,22 @@ async function main(): Promise<number> {
   console.log('|---|---|---|');
   row('our export: site + every tag in RSS, Atom and JSON Feed, every page, OPML', ours);
   row('our export again, after one article changed (incremental)', again);
+  row('our export again, after one new article dated now (incremental)', added);
   if (hugo) {
     row('Hugo like for like (../shared/hugo-like): RSS with full content, Atom, JSON Feed, every page', like);
     row('Hugo RSS only: RSS per tag, home and section, HTML per tag and article', rss);
   }
   console.log(`\nOur last export: ${summary}`);
   console.log(`Our last re-export after one change: ${againSummary}`);
+  console.log(`Our last re-export after one new article: ${addedSummary}`);
   const ratio = (name: string, a: number[], b: number[]) => {
     const r = median(a) / median(b);
     const each = a.map((v, i) => (v / b[i]!).toFixed(3)).join(', ');
     console.log(`Ratio ${name}: ${r.toFixed(3)} (medians; per run: ${each})`);
   };
   console.log('');
-  ratio('re-export / full export', again, ours);
+  ratio('re-export after one change / full export', again, ours);
+  ratio('re-export after one new article / full export', added, ours);
   if (hugo) {
     ratio('ours / Hugo like for like', ours, like);
     ratio('ours / Hugo RSS only', ours, rss);
