@@ -4,7 +4,7 @@
  * the media files (`media/`); files of routes that no longer exist are removed last, and only when every
  * route rendered.
  *
- * A full export renders every route through hono's `toSSG`, split between threads on big sites. When
+ * A full export renders every route, split between threads on big sites (render-shard.ts). When
  * the output folder holds the manifest of an earlier export with the same fingerprint (configuration,
  * code, media: fingerprint.ts), the export is incremental: it renders, in this thread, only the routes
  * whose inputs (route-inputs.ts) differ from those the manifest recorded, and leaves every other file
@@ -102,7 +102,7 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
   for (const name of writer.produced) files.set(name, '');
   const removed = await removeStale(outDir, previous.files.keys(), new Set(files.keys()));
   // Without the manifest the next export cannot tell which files it may remove: the export failed.
-  await writeManifest(outDir, { fingerprint: rendered.consistent ? fingerprint : '', files }).catch((error: Error) => {
+  await writeManifest(outDir, { fingerprint, files }).catch((error: Error) => {
     throw new ExportError(`export failed: ${error.message}`, { cause: error });
   });
   const written = rendered.counts.written + writer.counts.written;
@@ -126,8 +126,6 @@ interface Rendered {
   collisions: string[];
   routes: number;
   jobs: number;
-  /** Whether the files are exactly the listed routes' (else the next export must be a full one). */
-  consistent: boolean;
 }
 
 /**
@@ -154,10 +152,10 @@ async function renderChanged(options: ExportOptions, routes: readonly ExportRout
   const writer = new OutputWriter(options.outDir, options.onProgress);
   const { failed } = await renderRoutes({ config: options.config, site: options.site, writer, logError }, changed);
   if (failed > 0) await failExport(options.outDir, previous, writer.produced, `${failed} routes did not answer 200 (see the errors above)`);
-  return { files: new Map(routes.map((r) => [r.file, r.inputs])), counts: writer.counts, collisions: [...writer.collisions], routes: changed.length, jobs: 1, consistent: true };
+  return { files: new Map(routes.map((r) => [r.file, r.inputs])), counts: writer.counts, collisions: [...writer.collisions], routes: changed.length, jobs: 1 };
 }
 
-/** The full export: every route through `toSSG`, in `jobs` threads (see shard.ts). */
+/** The full export: every route, in `jobs` threads (see shard.ts). */
 async function renderAll(options: ExportOptions, routes: readonly ExportRoute[], previous: PreviousExport, logError: (m: string) => void): Promise<Rendered> {
   const { config, site, outDir } = options;
   const jobs = chooseJobs(site, options.jobs);
@@ -191,16 +189,9 @@ async function renderAll(options: ExportOptions, routes: readonly ExportRoute[],
   if (problems.length > 0 || failed > 0) {
     await failExport(outDir, previous, produced, problems.length > 0 ? `export failed: ${problems.join('; ')}` : `${failed} routes did not answer 200 (see the errors above)`);
   }
-  // The routes toSSG rendered should be exactly the listed ones; if they are not, route-inputs.ts has
-  // fallen behind the app, and the next export is a full one rather than a wrong incremental one.
   const inputs = new Map(routes.map((r) => [r.file, r.inputs]));
-  const unlisted = [...produced].filter((f) => !inputs.has(f));
-  const missing = [...inputs.keys()].filter((f) => !produced.has(f));
-  if (unlisted.length > 0 || missing.length > 0) {
-    logError(`warning: the export's route list differs from the app's (${[...unlisted, ...missing].slice(0, 5).join(', ')}); the next export will render every route again`);
-  }
   const files = new Map([...produced].map((f) => [f, inputs.get(f) ?? '']));
-  return { files, counts: sum(results), collisions, routes: produced.size, jobs, consistent: unlisted.length === 0 && missing.length === 0 };
+  return { files, counts: sum(results), collisions, routes: produced.size, jobs };
 }
 
 function sum(counts: readonly WriteCounts[]): WriteCounts {

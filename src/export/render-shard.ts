@@ -1,16 +1,15 @@
 /**
- * One thread's part of an export: the app renders its shard of the routes through hono's `toSSG`, and
- * the writer puts each file in place. Used in the main thread and in each worker thread.
+ * One thread's part of a full export: the routes of the export (route-inputs.ts) that this shard owns
+ * (shard.ts assigns them by route pattern), rendered and written by render-routes.ts. Used in the main
+ * thread and in each worker thread.
  */
-import { toSSG } from 'hono/ssg';
-import { ContentStore } from '../articles/content.ts';
 import type { LoadedSite } from '../articles/load-site.ts';
 import type { Config } from '../config.ts';
-import { createApp, PARAMETERISED_ROUTES } from '../server/app.ts';
+import { PARAMETERISED_ROUTES } from '../server/app.ts';
 import { OutputWriter, type WriteCounts } from './output-writer.ts';
-import { withRenderLimit } from './render-limit.ts';
-import { EXTENSION_MAP } from './routes.ts';
-import { shardHook } from './shard.ts';
+import { renderRoutes } from './render-routes.ts';
+import { listExportRoutes } from './route-inputs.ts';
+import { assignRoutes } from './shard.ts';
 
 /** Which part to render, and where. */
 export interface ShardOptions {
@@ -29,7 +28,7 @@ export interface ShardResult extends WriteCounts {
   /** Files produced, relative to the output folder. */
   produced: string[];
   collisions: string[];
-  /** Routes that did not render (logged through `logError`), and the error that stopped `toSSG`, if any. */
+  /** Routes that did not render (logged through `logError`), and the error that stopped the shard, if any. */
   failed: number;
   error?: string;
 }
@@ -39,39 +38,24 @@ export interface ShardResult extends WriteCounts {
 const BODY_CACHE_BYTES = 256 * 1024 * 1024;
 // Items rendered once are kept for the other feeds they appear in: at 10k articles, all of one format.
 const ITEM_CACHE_BYTES = 256 * 1024 * 1024;
-// Every response is requested once or twice, so the response cache need not be large.
+// Every response is requested once, so the response cache need not be large.
 const RESPONSE_CACHE_BYTES = 16 * 1024 * 1024;
-// Routes rendered at once: enough to overlap reading article files with rendering.
-const RENDER_CONCURRENCY = 8;
 
 /** Renders and writes one shard; see the module comment. */
 export async function renderShard(options: ShardOptions): Promise<ShardResult> {
   const { config, site, outDir } = options;
-  const contents = new ContentStore(site.readOptions, BODY_CACHE_BYTES);
-  const { app } = createApp({ config, index: site.index, contents, ssg: true, cacheBytes: RESPONSE_CACHE_BYTES, itemCacheBytes: ITEM_CACHE_BYTES, logError: options.logError });
+  const logError = options.logError ?? ((m: string) => console.error(m));
+  const assigned = assignRoutes(PARAMETERISED_ROUTES, options.shards);
+  const routes = listExportRoutes(site.index, { feedLimit: config.feedLimit, archiveSize: config.archiveSize })
+    .filter((r) => (assigned.get(r.pattern) ?? 0) === options.shard);
   const writer = new OutputWriter(outDir, options.onProgress);
-  let failed = 0;
-  const result = await toSSG(withRenderLimit(app, RENDER_CONCURRENCY), writer.fileSystem(), {
-    dir: outDir,
-    // No pool in toSSG: the outer app limits concurrency (see render-limit.ts).
-    concurrency: Infinity,
-    extensionMap: EXTENSION_MAP,
-    plugins: [
-      {
-        beforeRequestHook: shardHook(PARAMETERISED_ROUTES, options.shard, options.shards),
-        afterResponseHook: (res) => {
-          if (res.status === 200) return res;
-          failed++;
-          return false;
-        },
-      },
-    ],
-  });
-  return {
-    ...writer.counts,
-    produced: [...writer.produced],
-    collisions: [...writer.collisions],
-    failed,
-    error: result.success ? undefined : String(result.error?.message ?? 'toSSG failed'),
-  };
+  try {
+    const { failed } = await renderRoutes(
+      { config, site, writer, logError, bodyCacheBytes: BODY_CACHE_BYTES, itemCacheBytes: ITEM_CACHE_BYTES, responseCacheBytes: RESPONSE_CACHE_BYTES },
+      routes,
+    );
+    return { ...writer.counts, produced: [...writer.produced], collisions: [...writer.collisions], failed };
+  } catch (error) {
+    return { ...writer.counts, produced: [...writer.produced], collisions: [...writer.collisions], failed: 0, error: String((error as Error)?.message ?? error) };
+  }
 }

@@ -26,6 +26,8 @@ import { FEED_FILES } from '../urls.ts';
 export interface ExportRoute {
   /** The request path, percent-encoded as hono's `toSSG` requests it. */
   path: string;
+  /** The app's route pattern it is an instance of (`/tags/:tag/rss.xml`), by which threads share the routes (shard.ts). */
+  pattern: string;
   /** The file it is written to, relative to the output folder, decoded, with `/` separators. */
   file: string;
   /** A digest of what the route's bytes are made from. */
@@ -68,33 +70,35 @@ export function listExportRoutes(index: ArticleIndex, settings: RouteSettings): 
   };
   const ofAll = (articles: readonly ArticleMeta[]) => articles.map(of);
   const routes: ExportRoute[] = [];
-  const add = (path: string, html: boolean, parts: (string | number | boolean)[]) => addDigest(path, html, digest(parts));
-  const addDigest = (path: string, html: boolean, inputs: string) => routes.push({ path, file: fileOf(path, html), inputs });
+  const add = (path: string, pattern: string, html: boolean, parts: (string | number | boolean)[]) => addDigest(path, pattern, html, digest(parts));
+  const addDigest = (path: string, pattern: string, html: boolean, inputs: string) => routes.push({ path, pattern, file: fileOf(path, html), inputs });
 
   // A feed and its archives, for the site (`base` '') or a tag (`base` `/tags/{key}`). The subscription
   // document shows the newest FEED_LIMIT and links the newest archive; archive n shows its slice,
   // counted from the oldest, and links the next newer archive when there is one.
   const feedsOf = (tagKey: string | undefined, base: string, label: string) => {
+    const at = tagKey === undefined ? '' : '/tags/:tag';
     const newest = index.range(tagKey, 0, feedLimit)!;
     const archives = archiveCount(newest.total, archiveSize);
     // One digest for the three formats of a document: they are made from the same inputs.
     const subscription = digest(['feed', label, archives, ...ofAll(newest.articles)]);
-    for (const f of FEED_FORMATS) addDigest(`${base}/${FEED_FILES[f]}`, false, subscription);
+    for (const f of FEED_FORMATS) addDigest(`${base}/${FEED_FILES[f]}`, `${at}/${FEED_FILES[f]}`, false, subscription);
     for (let n = 1; n <= archives; n++) {
       const { start, end } = archivePositions(n, archiveSize);
       const slice = index.range(tagKey, start, end, 'oldest')!;
       const parts = digest(['archive', n < archives, ...ofAll(slice.articles)]);
-      for (const f of FEED_FORMATS) addDigest(`${base}/archive/${n}/${FEED_FILES[f]}`, false, parts);
+      for (const f of FEED_FORMATS) addDigest(`${base}/archive/${n}/${FEED_FILES[f]}`, `${at}/archive/:n/${FEED_FILES[f]}`, false, parts);
     }
   };
   // The paged list of the site or of a tag: page n shows its PAGE_LIMIT articles, the page count and,
   // on a tag's pages, the tag's label and article count.
   const pagesOf = (tagKey: string | undefined, first: string, nth: (n: number) => string, label: string) => {
+    const [firstPattern, nthPattern] = tagKey === undefined ? ['/', '/page/:n'] : ['/tags/:tag', '/tags/:tag/page/:n'];
     const total = index.range(tagKey, 0, 0)!.total;
     const pages = pageCount(total);
     for (let n = 1; n <= pages; n++) {
       const found = index.range(tagKey, (n - 1) * PAGE_LIMIT, n * PAGE_LIMIT)!;
-      add(n === 1 ? first : nth(n), true, ['page', label, total, n, pages, ...ofAll(found.articles)]);
+      add(n === 1 ? first : nth(n), n === 1 ? firstPattern : nthPattern, true, ['page', label, total, n, pages, ...ofAll(found.articles)]);
     }
   };
 
@@ -108,21 +112,21 @@ export function listExportRoutes(index: ArticleIndex, settings: RouteSettings): 
     pagesOf(t.key, base, (n) => `${base}/page/${n}`, t.label);
   }
   const all = index.latest(index.size);
-  for (const a of all) addDigest(`/articles/${encodeURIComponent(a.id)}`, true, of(a));
+  for (const a of all) addDigest(`/articles/${encodeURIComponent(a.id)}`, '/articles/:id', true, of(a));
 
   const tagList = tags.flatMap((t) => [t.key, t.label, t.count, of(t.latest)]);
   const authors = index.authors();
   const authorList = authors.flatMap((a) => [a.slug, a.name, a.count, of(a.latest)]);
-  add('/tags', true, ['tags', ...tagList]);
-  add('/tags.opml', false, ['opml', ...tagList, ...authorList]);
-  add('/authors', true, ['authors', ...authorList]);
+  add('/tags', '/tags', true, ['tags', ...tagList]);
+  add('/tags.opml', '/tags.opml', false, ['opml', ...tagList, ...authorList]);
+  add('/authors', '/authors', true, ['authors', ...authorList]);
   for (const a of authors) {
     const base = `/authors/${encodeURIComponent(a.slug)}`;
     const page = index.authored(a.slug, PAGE_LIMIT)!;
-    add(base, true, ['author', page.name, page.count, ...ofAll(page.articles)]);
+    add(base, '/authors/:author', true, ['author', page.name, page.count, ...ofAll(page.articles)]);
     const feed = index.authored(a.slug, feedLimit)!;
     const inputs = digest(['author-feed', feed.name, ...ofAll(feed.articles)]);
-    for (const f of FEED_FORMATS) addDigest(`${base}/${FEED_FILES[f]}`, false, inputs);
+    for (const f of FEED_FORMATS) addDigest(`${base}/${FEED_FILES[f]}`, `/authors/:author/${FEED_FILES[f]}`, false, inputs);
   }
 
   // The sitemap lists the home page and every tag page with the Last-Modified of their first page,
@@ -130,10 +134,10 @@ export function listExportRoutes(index: ArticleIndex, settings: RouteSettings): 
   // which all shift when one URL is added, so they share one digest.
   const firstPage = (tagKey?: string) => latestUpdate(index.range(tagKey, 0, PAGE_LIMIT)?.articles ?? []).getTime();
   const sitemap = digest(['sitemap', sitemapMaxUrls, firstPage(), ...tags.flatMap((t) => [t.key, firstPage(t.key)]), ...all.flatMap((a) => [a.id, a.updated.getTime()])]);
-  add('/sitemap.xml', false, [sitemap]);
+  add('/sitemap.xml', '/sitemap.xml', false, [sitemap]);
   const children = Math.ceil((1 + tags.length + all.length) / sitemapMaxUrls);
-  if (children > 1) for (let n = 1; n <= children; n++) add(`/sitemaps/${n}.xml`, false, [sitemap, n]);
+  if (children > 1) for (let n = 1; n <= children; n++) add(`/sitemaps/${n}.xml`, '/sitemaps/:file', false, [sitemap, n]);
   // robots.txt names the sitemap: only the configuration changes it.
-  add('/robots.txt', false, ['robots']);
+  add('/robots.txt', '/robots.txt', false, ['robots']);
   return routes;
 }

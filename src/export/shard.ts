@@ -1,11 +1,9 @@
 /**
- * Splitting an export between threads. Every thread runs `toSSG` over the whole app; its
- * `beforeRequestHook` sees each route once (for a parameterised route, the request that asks for its
- * values) and lets it through in one thread only. A parameterised route is kept whole: the thread that
+ * Splitting an export between threads. Every thread lists the export's routes (route-inputs.ts) and
+ * renders those whose route pattern is assigned to it. A parameterised route is kept whole: the thread that
  * writes every tag's RSS renders each article's RSS item once and reuses it (feeds/compose.ts), where
  * splitting each route's tags between threads had every thread render nearly every item.
  */
-import type { BeforeRequestHook } from 'hono/ssg';
 import { FEED_FILES } from '../urls.ts';
 
 // Relative cost of a parameterised route's files, rendered and written: on a 10k-article corpus in one
@@ -44,15 +42,6 @@ export function assignRoutes(routes: readonly string[], shards: number): Map<str
     assigned.set(route, shard);
   }
   return assigned;
-}
-
-/** The hook of shard `shard` (from 0) of `shards`, for an app with these route patterns. */
-export function shardHook(routes: readonly string[], shard: number, shards: number): BeforeRequestHook {
-  const assigned = assignRoutes(routes, shards);
-  return (req) => {
-    const route = decodeURI(new URL(req.url).pathname);
-    return (assigned.get(route) ?? 0) === shard ? req : false;
-  };
 }
 
 /** Largest useful number of threads for an app: one per parameterised route. */
