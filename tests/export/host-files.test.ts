@@ -83,11 +83,32 @@ describe('renderHeadersFile', () => {
   });
 });
 
-describe('deploy/nginx/tagfeeds-headers.conf', () => {
-  it('sends the default Cache-Control and the security headers of the server', async () => {
-    const conf = await readFile(new URL('../../deploy/nginx/tagfeeds-headers.conf', import.meta.url), 'utf8');
-    const headers = new Map([...conf.matchAll(/^add_header (\S+) "(.*)";$/gmu)].map((m) => [m[1]!.toLowerCase(), m[2]!]));
+/** The `add_header` lines of a deploy/nginx file, its `include snippets/…` lines followed: header name (lower case) -> value. */
+async function nginxHeaders(name: string): Promise<Map<string, string>> {
+  const read = async (file: string): Promise<string> => {
+    const text = await readFile(new URL(`../../deploy/nginx/${file}`, import.meta.url), 'utf8');
+    const parts = await Promise.all(text.split('\n').map((line) => {
+      const include = /^include snippets\/(\S+);$/u.exec(line);
+      return include ? read(include[1]!) : line;
+    }));
+    return parts.join('\n');
+  };
+  const text = await read(name);
+  return new Map([...text.matchAll(/^add_header (\S+) "(.*)";$/gmu)].map((m) => [m[1]!.toLowerCase(), m[2]!]));
+}
+
+describe('deploy/nginx header snippets', () => {
+  it('send the default Cache-Control and the security headers of the server', async () => {
+    const headers = await nginxHeaders('tagfeeds-headers.conf');
     expect(headers.get('cache-control')).toBe(cacheControl(policy));
     for (const [name, value] of Object.entries(await new SecurityHeaders().ready)) expect([name, headers.get(name)]).toEqual([name, value]);
+  });
+
+  it('send archive documents the default ARCHIVE_MAX_AGE Cache-Control, the security headers and CORS', async () => {
+    const headers = await nginxHeaders('tagfeeds-archive-cors.conf');
+    expect(headers.get('cache-control')).toBe(cacheControl(archivePolicy));
+    for (const [name, value] of Object.entries(await new SecurityHeaders().ready)) expect([name, headers.get(name)]).toEqual([name, value]);
+    expect(headers.get('access-control-allow-origin')).toBe('*');
+    expect([...headers.keys()].sort()).toEqual([...(await nginxHeaders('tagfeeds-cors.conf')).keys()].sort());
   });
 });

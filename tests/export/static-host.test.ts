@@ -22,7 +22,8 @@ describe.skipIf(!nginxBinary)('a static export served by nginx', { timeout: 120_
   let routes: ReturnType<typeof routePaths>;
 
   beforeAll(async () => {
-    test = await createTestSite();
+    // Archives of two articles, so that the fixtures have some.
+    test = await createTestSite(['--archive-size', '2']);
     site = await loadQuietly(test.config);
     await exportSite({ config: test.config, site, outDir: join(test.dir, 'dist'), jobs: 1 });
     routes = routePaths(site);
@@ -76,7 +77,7 @@ describe.skipIf(!nginxBinary)('a static export served by nginx', { timeout: 120_
   });
 
   it('lets any origin read the feeds and the OPML, and answers their preflight', async () => {
-    for (const path of ['/rss.xml', '/tags/travel/atom.xml', `/tags/${encodeURIComponent('日本')}/feed.json`, '/tags.opml']) {
+    for (const path of ['/rss.xml', '/tags/travel/atom.xml', `/tags/${encodeURIComponent('日本')}/feed.json`, '/tags.opml', '/archive/1/atom.xml']) {
       const get = await fetch(nginx.url + path, { headers: { Origin: 'https://reader.example' } });
       expect(get.headers.get('access-control-allow-origin'), path).toBe('*');
       expect(get.headers.get('access-control-expose-headers'), path).toBe('ETag');
@@ -94,8 +95,9 @@ describe.skipIf(!nginxBinary)('a static export served by nginx', { timeout: 120_
   it('sends the caching and security headers of the live server', async () => {
     const names = ['cache-control', 'content-security-policy', 'cross-origin-opener-policy', 'cross-origin-resource-policy',
       'origin-agent-cluster', 'referrer-policy', 'strict-transport-security', 'x-content-type-options', 'x-frame-options'];
-    for (const path of ['/', '/tags/travel', '/rss.xml', '/tags/travel/feed.json', '/tags.opml']) {
+    for (const path of ['/', '/tags/travel', '/rss.xml', '/tags/travel/feed.json', '/tags.opml', '/archive/1/rss.xml', '/archive/2/atom.xml', '/archive/1/feed.json']) {
       const [fromNginx, fromLive] = await both(path);
+      expect([path, fromNginx.status]).toEqual([path, 200]);
       for (const name of names) expect([path, name, fromNginx.headers.get(name)]).toEqual([path, name, fromLive.headers.get(name)]);
       expect(fromNginx.headers.get('etag'), path).toBeTruthy();
     }
