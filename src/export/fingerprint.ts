@@ -5,20 +5,30 @@
  * manifest recorded, the export renders every route again.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listMediaFiles, MEDIA_DIR } from '../articles/media.ts';
 import type { Config } from '../config.ts';
 
-/** The program's source folder (`src/`, or the compiled one) and the package root above it. */
-const SOURCE_DIR = fileURLToPath(new URL('..', import.meta.url));
-const PACKAGE_DIR = join(SOURCE_DIR, '..');
+/**
+ * The package root: the nearest folder above this module with a package.json. This module may run from
+ * `src/export/` (tsx) or from a bundle of `src/` in another folder (`build/`), so no fixed `..` fits both.
+ */
+function packageDir(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return dirname(fileURLToPath(import.meta.url));
+  }
+}
+const PACKAGE_DIR = packageDir();
+/** The sources every build of the program is made from; when absent (an installed copy), this module's own file. */
+const SOURCE_DIR = join(PACKAGE_DIR, 'src');
 
 let codeDigest: string | undefined;
 
 /**
- * A digest of the program's own files and its lock file, so that a new version (or a local edit) of the
+ * A digest of the program's sources and its lock file, so that a new version (or a local edit) of the
  * renderer counts as a change. Read once per process: ~100 files.
  */
 function codeVersion(): string {
@@ -31,7 +41,8 @@ function codeVersion(): string {
       else if (entry.isFile()) hash.update(`${path.slice(SOURCE_DIR.length)}\n`).update(readFileSync(path));
     }
   };
-  walk(SOURCE_DIR);
+  if (existsSync(SOURCE_DIR)) walk(SOURCE_DIR);
+  else hash.update(readFileSync(fileURLToPath(import.meta.url)));
   for (const name of ['package.json', 'package-lock.json']) {
     try {
       hash.update(readFileSync(join(PACKAGE_DIR, name)));
