@@ -5,8 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
@@ -172,34 +171,32 @@ export function statFiles(dir: string, names: readonly string[], threshold = STA
 }
 
 function statHere(dir: string, names: readonly string[]): Float64Array {
+  return statPairs(statSync, join, dir, names);
+}
+
+/**
+ * The stat loop, self-contained (what it calls comes in as arguments) so that the thread runs this
+ * same function from its source text: a worker thread does not inherit the TypeScript loader, and
+ * these few lines are not worth bundling (see loaderScript).
+ */
+function statPairs(stat: typeof statSync, joinPath: typeof join, dir: string, names: readonly string[]): Float64Array {
   const pairs = new Float64Array(2 * names.length);
-  names.forEach((name, i) => {
-    let stat: ReturnType<typeof statSync>;
+  for (let i = 0; i < names.length; i++) {
+    let found: ReturnType<typeof statSync>;
     try {
-      stat = statSync(join(dir, name), { throwIfNoEntry: false });
+      found = stat(joinPath(dir, names[i]!), { throwIfNoEntry: false });
     } catch {
-      stat = undefined;
+      found = undefined;
     }
-    pairs[2 * i] = stat?.isFile() ? stat.size : -1;
-    pairs[2 * i + 1] = stat?.mtimeMs ?? 0;
-  });
+    pairs[2 * i] = found?.isFile() ? found.size : -1;
+    pairs[2 * i + 1] = found?.mtimeMs ?? 0;
+  }
   return pairs;
 }
 
-// The stat thread's code: statHere's loop, as plain JavaScript, because a worker thread does not inherit
-// the TypeScript loader and these few lines are not worth bundling (see loaderScript).
 const STAT_THREAD = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { statSync } = require('node:fs');
-const { join } = require('node:path');
-const { dir, names } = workerData;
-const pairs = new Float64Array(2 * names.length);
-for (let i = 0; i < names.length; i++) {
-  let stat;
-  try { stat = statSync(join(dir, names[i]), { throwIfNoEntry: false }); } catch { stat = undefined; }
-  pairs[2 * i] = stat && stat.isFile() ? stat.size : -1;
-  pairs[2 * i + 1] = stat ? stat.mtimeMs : 0;
-}
+const pairs = (${statPairs.toString()})(require('node:fs').statSync, require('node:path').join, workerData.dir, workerData.names);
 parentPort.postMessage(pairs, [pairs.buffer]);
 `;
 
