@@ -17,6 +17,7 @@
 import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BUNDLE_OPTIONS } from './bundle-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'build');
@@ -43,14 +44,9 @@ async function bundle(newest) {
   const result = await build({
     entryPoints: Object.entries(ENTRIES).map(([out, src]) => ({ in: join(root, src), out })),
     outdir: out,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
+    ...BUNDLE_OPTIONS,
     sourcemap: 'linked',
     write: false,
-    logLevel: 'warning',
   });
   mkdirSync(out, { recursive: true });
   // The maps after the code, the stamp last: a start that sees the stamp sees every file.

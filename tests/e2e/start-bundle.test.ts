@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { BUNDLE_OPTIONS } from '../../scripts/bundle-options.mjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES, removeTempDir } from '../support/factory.ts';
 import { startServer } from '../support/live-server.ts';
@@ -66,12 +67,7 @@ describe('the bundled loader threads', () => {
           { in: fileURLToPath(new URL('../../src/articles/load-worker.ts', import.meta.url)), out: 'load-worker' },
         ],
         outdir: out,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        packages: 'external',
-        logLevel: 'warning',
+        ...BUNDLE_OPTIONS,
       });
       const bundled = (await import(pathToFileURL(join(out, 'load.js')).href)) as typeof import('../../src/articles/load.ts');
       const threaded = await bundled.loadArticles(FIXTURES.valid, 1024 * 1024, { workers: 2 });
