@@ -17,9 +17,9 @@ import { installChildCleanup, spawnTracked, stopChild, type TrackedChild } from 
 import { ensureCorpus, listArticleFiles, parseSize } from './lib/corpus.ts';
 import { pollUntil } from './lib/http.ts';
 import { readCpuMs, readPeakRss } from './lib/memory.ts';
-import { execFileSync } from 'node:child_process';
 import { repoRoot } from './lib/paths.ts';
 import { freePort } from './lib/ports.ts';
+import { ourServerCommand } from './lib/server-process.ts';
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -33,7 +33,6 @@ const entryOption = option('entry', 'start');
 if (!['start', 'tsx', 'both'].includes(entryOption)) throw new Error(`--entry ${entryOption}: start, tsx or both`);
 type Entry = 'start' | 'tsx';
 const entries: Entry[] = entryOption === 'both' ? ['start', 'tsx'] : [entryOption as Entry];
-const ENTRY_ARGS: Record<Entry, string[]> = { start: ['scripts/start.mjs'], tsx: ['--import', 'tsx', 'src/cli.ts'] };
 
 interface Start {
   ms: number;
@@ -45,8 +44,10 @@ interface Start {
 async function start(entry: Entry, articlesDir: string, stateDir: string, check?: (base: string) => Promise<void>): Promise<Start> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  // The bundle is built (once) here, before the clock starts.
+  const command = ourServerCommand(entry === 'tsx' ? 'src/cli.ts' : undefined);
   const spawnedAt = performance.now();
-  const child: TrackedChild = spawnTracked('our server', process.execPath, [...ENTRY_ARGS[entry], '--host', '127.0.0.1', '--port', String(port), '--articles-dir', articlesDir, '--base-url', 'http://bench.example', '--feed-limit', '20', '--archive-size', '20'], {
+  const child: TrackedChild = spawnTracked('our server', process.execPath, [...command, '--host', '127.0.0.1', '--port', String(port), '--articles-dir', articlesDir, '--base-url', 'http://bench.example', '--feed-limit', '20', '--archive-size', '20'], {
     cwd: repoRoot,
     env: { ...process.env, STATE_DIR: stateDir },
   });
@@ -75,8 +76,6 @@ async function main(): Promise<void> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'tagfeeds-bench-restart-'));
   const articlesDir = path.join(work, 'articles');
   await cp(corpus.dir, articlesDir, { recursive: true });
-  // The bundle is built once, before anything is timed (a start after a source change builds it).
-  if (entries.includes('start')) execFileSync(process.execPath, ['scripts/start.mjs', '--help'], { cwd: repoRoot, stdio: 'ignore' });
   try {
     const cold = new Map<Entry, Start[]>(entries.map((e) => [e, []]));
     const warm = new Map<Entry, Start[]>(entries.map((e) => [e, []]));

@@ -19,19 +19,27 @@ export interface RunningServer {
 let bundled = false;
 
 /**
- * Starts our server exactly as `npm start` does (node scripts/start.mjs, the bundle of src/, built
- * here once before the first start so that no start is timed with a build in it) on a free port;
- * BENCH_SERVER_ENTRY may name another entry file taking the same flags, run through tsx.
+ * The arguments to node that start our server: `npm start`'s own (scripts/start.mjs, the bundle of
+ * src/, built here once before the first start so that no timed start has a build in it), or, given
+ * an entry file taking the same flags, that file through tsx.
+ */
+export function ourServerCommand(entry: string | undefined): string[] {
+  if (entry) return ['--import', 'tsx', entry];
+  if (!bundled) {
+    execFileSync(process.execPath, ['scripts/start.mjs', '--help'], { cwd: repoRoot, stdio: 'ignore' });
+    bundled = true;
+  }
+  return ['scripts/start.mjs'];
+}
+
+/**
+ * Starts our server exactly as `npm start` does on a free port; BENCH_SERVER_ENTRY may name another
+ * entry file taking the same flags (see ourServerCommand).
  */
 export async function startOurServer(articlesDir: string): Promise<RunningServer> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const entry = process.env.BENCH_SERVER_ENTRY;
-  if (!entry && !bundled) {
-    execFileSync(process.execPath, ['scripts/start.mjs', '--help'], { cwd: repoRoot, stdio: 'ignore' });
-    bundled = true;
-  }
-  const args = [...(entry ? ['--import', 'tsx', entry] : ['scripts/start.mjs']), '--host', '127.0.0.1', '--port', String(port),
+  const args = [...ourServerCommand(process.env.BENCH_SERVER_ENTRY), '--host', '127.0.0.1', '--port', String(port),
     '--articles-dir', articlesDir, '--feed-limit', String(FEED_LIMIT), '--archive-size', String(FEED_LIMIT), '--base-url', baseUrl];
   const spawnedAt = performance.now();
   const child = spawnTracked('our server', process.execPath, args, { cwd: repoRoot });
