@@ -8,6 +8,7 @@
 // the quick one, our server only.
 import { parseArgs } from 'node:util';
 import { crawlArchives, describeCrawl, parseFormats } from './lib/archives.ts';
+import { LOAD_SCRIPT_OPTIONS } from './lib/args.ts';
 import { installChildCleanup } from './lib/child.ts';
 import { archiveClass, FEED_FILES } from './lib/classes.ts';
 import { ensureCorpus, parseSize } from './lib/corpus.ts';
@@ -23,9 +24,7 @@ async function main(): Promise<void> {
   installChildCleanup();
   const { values } = parseArgs({
     options: {
-      sizes: { type: 'string', default: '10k,100k' },
-      duration: { type: 'string', default: '5' },
-      connections: { type: 'string', default: '32' },
+      ...LOAD_SCRIPT_OPTIONS,
       // Which formats of each archive the crawl fetches (a cold archive costs ~0.1 s a format at 100k).
       formats: { type: 'string', default: FEED_FILES.join(',') },
       // The crawl stops after this many seconds (reported as partial).

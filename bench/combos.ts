@@ -6,6 +6,7 @@
 // noisy, so the ratio is the figure to compare).
 import { parseArgs } from 'node:util';
 import { installChildCleanup } from './lib/child.ts';
+import { LOAD_SCRIPT_OPTIONS } from './lib/args.ts';
 import { ensureCorpus, parseSize } from './lib/corpus.ts';
 import { fetchOnce } from './lib/http.ts';
 import { defaultLoadSettings, runLoad, type LoadFigure, } from './lib/load.ts';
@@ -31,9 +32,7 @@ async function main(): Promise<void> {
   installChildCleanup();
   const { values } = parseArgs({
     options: {
-      sizes: { type: 'string', default: '10k,100k' },
-      duration: { type: 'string', default: '5' },
-      connections: { type: 'string', default: '32' },
+      ...LOAD_SCRIPT_OPTIONS,
     },
   });
   const settings = defaultLoadSettings(Number(values.connections), Number(values.duration));

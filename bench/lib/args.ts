@@ -89,3 +89,10 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
   const crawl = { counts: crawlSizes.map((s) => s.count), formats: parseFormats(values['crawl-formats']), timeLimitS };
   return { sizes, load: { connections, durationS, warmupS, tool: parseTool(values.tool) }, json: values.json, strict: values.strict, crawl };
 }
+
+/** The options the single-purpose load scripts (archives.ts, combos.ts) share, for node:util's parseArgs. */
+export const LOAD_SCRIPT_OPTIONS = {
+  sizes: { type: 'string', default: '10k,100k' },
+  duration: { type: 'string', default: '5' },
+  connections: { type: 'string', default: '32' },
+} as const;
