@@ -10,7 +10,7 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, relative } from 'node:path';
 import { parseArticle, parseArticleMeta, type ArticleFileInfo } from './parse.ts';
-import { ArticleParseError, type ArticleFormat, type MetaResult, type ParseResult } from './types.ts';
+import { ArticleParseError, type ArticleFormat, type MetaResult, type ParseResult, type SourceStamp } from './types.ts';
 import { MEDIA_DIR } from './media.ts';
 
 const FORMATS: Record<string, ArticleFormat> = { '.txt': 'text', '.md': 'markdown' };
@@ -102,42 +102,72 @@ function readWith<R extends MetaResult>(
   parse: (bytes: Uint8Array, info: ArticleFileInfo) => R,
 ): R {
   const file = articlePath(options, name);
-  const fail = (reason: ArticleParseError['reason'], message: string) =>
-    ({ ok: false, error: new ArticleParseError(file, reason, message) }) as R;
+  if (kind === 'symlink' || kind === 'unknown') {
+    try {
+      if (kind === 'symlink' || lstatSync(file).isSymbolicLink()) {
+        const target = realpathSync(file);
+        const rel = relative(options.realDir, target);
+        if (rel.startsWith('..') || isAbsolute(rel)) {
+          return failed(file, 'outside-link', `symbolic link points outside the articles folder (to ${target})`) as R;
+        }
+      }
+    } catch (error) {
+      const why = readFailure(error);
+      return failed(file, why.reason, why.message) as R;
+    }
+  }
+  return parseFileBytes(name, options, readFileBytes(file, options.maxBytes, scratch), parse);
+}
+
+function failed(file: string, reason: ArticleParseError['reason'], message: string): MetaResult {
+  return { ok: false, error: new ArticleParseError(file, reason, message) };
+}
+
+/** A plain file's bytes with the stamp they go with, or why they could not be read. */
+export type FileBytes = { ok: true; bytes: Buffer; source: SourceStamp } | { ok: false; reason: ArticleParseError['reason']; message: string };
+
+/**
+ * Reads a file's bytes into the buffer `room(size)` gives (at least `size` bytes): exactly the size
+ * fstat saw (at most `maxBytes`), so that the bytes go with that size and time. Used by this thread
+ * (into one reused buffer) and by the read thread of a large load (into the chunks it hands over, load.ts).
+ */
+export function readFileBytes(file: string, maxBytes: number, room: (size: number) => Buffer): FileBytes {
   let fd: number | undefined;
   try {
-    if (kind === 'symlink' || (kind === 'unknown' && lstatSync(file).isSymbolicLink())) {
-      const target = realpathSync(file);
-      const rel = relative(options.realDir, target);
-      if (rel.startsWith('..') || isAbsolute(rel)) {
-        return fail('outside-link', `symbolic link points outside the articles folder (to ${target})`);
-      }
-    }
     // Non-blocking, so that a FIFO named like an article cannot hang the reader; fstat rejects it next.
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
     const stat = fstatSync(fd);
-    if (!stat.isFile()) return fail('not-a-file', 'a folder (or other non-file) named like an article');
-    if (stat.size > options.maxBytes) {
-      return fail('too-large', `the file is ${stat.size} bytes, over the limit of ${options.maxBytes}`);
-    }
-    // Exactly the size fstat saw (at most the limit): the bytes that go with that size and time.
+    if (!stat.isFile()) return { ok: false, reason: 'not-a-file', message: 'a folder (or other non-file) named like an article' };
+    if (stat.size > maxBytes) return { ok: false, reason: 'too-large', message: `the file is ${stat.size} bytes, over the limit of ${maxBytes}` };
     const want = stat.size;
-    const buffer = scratch(want);
+    const buffer = room(want);
     let length = 0;
     while (length < want) {
       const bytesRead = readSync(fd, buffer, length, want - length, length);
       if (bytesRead === 0) break;
       length += bytesRead;
     }
-    const { id, format } = describeFileName(name);
-    const result = parse(buffer.subarray(0, length), { id, file, format, source: { size: stat.size, mtimeMs: stat.mtimeMs } });
-    return result.ok && result.article.image?.local !== undefined ? withImageLength(result, options, fail) : result;
+    return { ok: true, bytes: buffer.subarray(0, length), source: { size: stat.size, mtimeMs: stat.mtimeMs } };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return fail('unreadable', 'the file disappeared while being read');
-    if (code === 'EISDIR') return fail('not-a-file', 'a folder named like an article');
-    return fail('unreadable', `cannot read the file: ${code ?? (error as Error).message}`);
+    return { ok: false, ...readFailure(error) };
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+function readFailure(error: unknown): { reason: ArticleParseError['reason']; message: string } {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return { reason: 'unreadable', message: 'the file disappeared while being read' };
+  if (code === 'EISDIR') return { reason: 'not-a-file', message: 'a folder named like an article' };
+  return { reason: 'unreadable', message: `cannot read the file: ${code ?? (error as Error).message}` };
+}
+
+/** What a file's bytes (or the failure to read them) parse to, with its local image's length filled in. */
+export function parseFileBytes<R extends MetaResult>(name: string, options: ReadOptions, read: FileBytes, parse: (bytes: Uint8Array, info: ArticleFileInfo) => R): R {
+  const file = articlePath(options, name);
+  if (!read.ok) return failed(file, read.reason, read.message) as R;
+  const { id, format } = describeFileName(name);
+  const result = parse(read.bytes, { id, file, format, source: read.source });
+  const fail = (reason: ArticleParseError['reason'], message: string) => failed(file, reason, message) as R;
+  return result.ok && result.article.image?.local !== undefined ? withImageLength(result, options, fail) : result;
 }

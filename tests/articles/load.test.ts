@@ -5,7 +5,12 @@ import { loadArticles, statFiles, type LoadResult } from '../../src/articles/loa
 import { statSync } from 'node:fs';
 import { FIXTURES, makeTempDir, removeTempDir } from '../support/factory.ts';
 
-describe('loadArticles', () => {
+// Each case in this thread, and with a read thread handing over chunks smaller than some files (each
+// such file then gets a buffer of its own) and buffers that go round many times.
+describe.each([
+  { mode: 'in this thread', options: { readThread: false } },
+  { mode: 'with a read thread', options: { readThread: true, readChunkBytes: 1024 } },
+])('loadArticles $mode', ({ options }) => {
   let root: string;
   let dir: string;
   let result: LoadResult;
@@ -31,7 +36,8 @@ describe('loadArticles', () => {
     }
     await mkdir(join(dir, 'sub'));
     await writeFile(join(dir, 'sub', 'nested.txt'), 'NESTED-MARKER\nBody.\n');
-    result = await loadArticles(dir, 4800);
+    result = await loadArticles(dir, 4800, options);
+    expect(result.readThread).toBe(options.readThread);
   });
   afterAll(() => removeTempDir(root));
 
@@ -121,6 +127,28 @@ describe('loadArticles with loader threads', () => {
       expect(byId(threads)).toEqual(byId(here));
       expect(threads.errors.map((e) => [e.file, e.reason, e.message])).toEqual(here.errors.map((e) => [e.file, e.reason, e.message]));
       expect(threads.errors.every((e) => e instanceof Error)).toBe(true);
+    } finally {
+      await removeTempDir(root);
+    }
+  }, 60_000);
+});
+
+describe('loadArticles with a read thread', () => {
+  it('parses each file from its own bytes while chunk buffers are reused many times over', async () => {
+    const root = await makeTempDir();
+    try {
+      // 300 files of 60 to 6,000 bytes, each naming itself in its title and body, read in 2 KiB chunks
+      // (four buffers): a byte of another file, or of an earlier round of the same buffer, would show.
+      for (let i = 0; i < 300; i++) {
+        const filler = `word${i} `.repeat(((i * 7919) % 600) + 5);
+        await writeFile(join(root, `a${String(i).padStart(3, '0')}.txt`), `Title ${i}\n\n${filler}\n#t${i % 7}x\n`);
+      }
+      const here = await loadArticles(root, 1 << 20, { readThread: false });
+      const read = await loadArticles(root, 1 << 20, { readThread: true, readChunkBytes: 2048 });
+      expect(read.readThread).toBe(true);
+      expect(read.articles).toEqual(here.articles);
+      expect(read.articles.map((a) => a.title)).toEqual(Array.from({ length: 300 }, (_, i) => `Title ${i}`));
+      expect(read.articles.every((a, i) => a.summary.startsWith(`word${i} `) && a.tags[0]!.key === `t${i % 7}x`)).toBe(true);
     } finally {
       await removeTempDir(root);
     }

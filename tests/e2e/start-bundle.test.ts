@@ -56,7 +56,7 @@ describe('npm start (the bundle)', () => {
 });
 
 describe('the bundled loader threads', () => {
-  it('start from load-worker.js beside the bundle and load what this thread loads', async () => {
+  it('start from load-worker.js beside the bundle and load what this thread loads, parsing or only reading', async () => {
     // scripts/start.mjs bundles load.ts into cli.js and load-worker.ts beside it; do the same with
     // load.ts as the entry, so that its loader threads (used on machines of 3 cores or more) are tried.
     const out = fileURLToPath(new URL(`../../build/test-${process.pid}/`, import.meta.url));
@@ -71,8 +71,11 @@ describe('the bundled loader threads', () => {
       });
       const bundled = (await import(pathToFileURL(join(out, 'load.js')).href)) as typeof import('../../src/articles/load.ts');
       const threaded = await bundled.loadArticles(FIXTURES.valid, 1024 * 1024, { workers: 2 });
-      const here = await bundled.loadArticles(FIXTURES.valid, 1024 * 1024, { workers: 0 });
+      const here = await bundled.loadArticles(FIXTURES.valid, 1024 * 1024, { workers: 0, readThread: false });
+      const read = await bundled.loadArticles(FIXTURES.valid, 1024 * 1024, { workers: 0, readThread: true, readChunkBytes: 1024 });
       expect(threaded.threads).toBe(2);
+      expect(read.readThread).toBe(true);
+      expect(read.articles).toEqual(here.articles);
       const byFile = (r: typeof here) => [...r.articles].sort((a, b) => (a.file < b.file ? -1 : 1));
       expect(byFile(threaded)).toEqual(byFile(here));
       expect(here.articles.length).toBeGreaterThan(3);
