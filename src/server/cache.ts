@@ -130,6 +130,24 @@ export class ResponseCache {
     return job;
   }
 
+  /**
+   * The key a response is held under, while this cache holds it (undefined once it was dropped or
+   * replaced, and for one never kept: built while the data changed). The fast path (fast-path.ts)
+   * remembers a request path by it.
+   */
+  keyOf(prepared: Prepared): string | undefined {
+    const key = this.#keys.get(prepared);
+    return key !== undefined && this.#lruFor(prepared).peek(key) === prepared ? key : undefined;
+  }
+
+  /**
+   * The response held under a key, if any, marked as just used (as `get` does): the fast path reads
+   * its responses here, every time, so it never serves one this cache has dropped.
+   */
+  held(key: string): Prepared | undefined {
+    return this.#lru.get(key) ?? this.#archives?.get(key);
+  }
+
   /** Drops every entry of the scopes a change touched. */
   invalidate(scopes: Iterable<string>): void {
     for (const scope of scopes) {

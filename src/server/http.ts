@@ -29,11 +29,19 @@ export function matchesEtag(header: string, etag: string): boolean {
 
 /** Whether the client's copy is current: If-None-Match wins; If-Modified-Since counts only without it. */
 export function isNotModified(c: Context, prepared: Prepared): boolean {
-  const ifNoneMatch = c.req.header('if-none-match');
+  return isCurrent(prepared, c.req.header('if-none-match'), () => c.req.header('if-modified-since'));
+}
+
+/**
+ * `isNotModified` over the two request fields (RFC 9110 §13.1.1, §13.1.3, §13.2.2): If-None-Match,
+ * when sent, decides alone; If-Modified-Since is read (a function: finding it may cost a scan of the
+ * raw headers) only without it. Shared by the Hono path and the fast path (fast-path.ts).
+ */
+export function isCurrent(prepared: Prepared, ifNoneMatch: string | undefined, ifModifiedSince: () => string | undefined): boolean {
   if (ifNoneMatch !== undefined) return matchesEtag(ifNoneMatch, prepared.etag);
-  const ifModifiedSince = c.req.header('if-modified-since');
-  if (ifModifiedSince === undefined) return false;
-  const since = Date.parse(ifModifiedSince);
+  const value = ifModifiedSince();
+  if (value === undefined) return false;
+  const since = Date.parse(value);
   return !Number.isNaN(since) && prepared.lastModified.getTime() <= since;
 }
 

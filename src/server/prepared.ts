@@ -58,6 +58,8 @@ export class Prepared {
   #br: Buffer | undefined;
   /** Header records per variant, for one record of common headers (`#common`). */
   #headers: Map<Variant, Record<string, string>> | undefined;
+  /** The same records as `res.writeHead` lists, per variant and method (see `wire`). */
+  #wire: Map<string, string[]> | undefined;
   #common: Record<string, string> | undefined;
   #grew: (() => void) | undefined;
 
@@ -112,6 +114,7 @@ export class Prepared {
     } else {
       this.#common = common;
       this.#headers = new Map();
+      this.#wire = new Map();
     }
     if (notModified) {
       const headers = notModifiedHeaders({ ...common, ...extra?.(this) }, variantEtag(this.etag, encoding));
@@ -125,6 +128,26 @@ export class Prepared {
     headers['Content-Length'] = String(this.encoded(encoding).length);
     this.#headers!.set(variant, headers);
     return headers;
+  }
+
+  /**
+   * The header record of one variant (`headers`) as the flat `[name, value, …]` list node's
+   * `res.writeHead` takes, built once and kept with the record: the server's fast path (fast-path.ts)
+   * writes it as it is. A GET's list is the record in its order and spelling, as the Node adapter
+   * writes a plain record. A HEAD's is lower-cased and sorted by name: Hono answers HEAD with
+   * `new Response(null, getResponse)`, whose Headers object lower-cases and sorts, and the fast path
+   * sends the same bytes as the path it stands in for.
+   */
+  wire(common: Record<string, string>, encoding: Encoding, notModified: boolean, head: boolean, extra?: (prepared: Prepared) => Record<string, string> | undefined): string[] {
+    const record = this.headers(common, encoding, notModified, extra);
+    const name = `${notModified ? 'not-modified' : 'full'}-${encoding ?? 'identity'}-${head ? 'head' : 'get'}`;
+    const kept = this.#wire!.get(name);
+    if (kept) return kept;
+    let pairs = Object.entries(record);
+    if (head) pairs = pairs.map(([k, v]): [string, string] => [k.toLowerCase(), v]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const list = pairs.flat();
+    this.#wire!.set(name, list);
+    return list;
   }
 }
 
