@@ -1,12 +1,13 @@
 /** `npm start`: load the articles, serve them, follow every change, shut down gracefully. */
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { watchArticles } from '../articles/watch.ts';
 import type { Config } from '../config.ts';
 import type { ArticleIndex } from '../articles/article-index.ts';
 import { scheduleReleases } from '../articles/release-scheduler.ts';
 import { createApp } from '../server/app.ts';
+import { createRequestListener, type RequestListener } from '../server/fast-path.ts';
 import { FEED_FORMATS } from '../feeds/types.ts';
 import { describeProblem, loadSite, summaryLine } from '../articles/load-site.ts';
 import { createPush } from './push.ts';
@@ -26,20 +27,24 @@ export async function serveCommand(config: Config): Promise<void> {
   // Until then every path, /healthz included, answers 503. The port opens only once the articles are
   // loaded: loading reads files synchronously on this thread (articles/load.ts), so a 503 answerer
   // could not run during it, and a probe is better refused than left waiting.
-  let fetch: (request: Request) => Response | Promise<Response> = starting;
+  // `hostname`: the adapter's host for a request without a Host header, as `serve()` would pass it.
+  let listener: RequestListener = getRequestListener(starting, { hostname: config.host });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: (request) => fetch(request), port: config.port, hostname: config.host }, () => resolve(s as Server));
+    const s = createServer((req, res) => listener(req, res));
     s.once('error', reject);
+    s.listen(config.port, config.host, () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   const baseUrl = config.baseUrl === `http://localhost:${config.port}` ? `http://localhost:${port}` : config.baseUrl;
   const metrics = config.metrics ? new Metrics() : undefined;
   metrics?.loaded(site.ms / 1000);
-  const { app, site: info, responses } = createApp({ config: { ...config, baseUrl }, index: site.index, contents: site.contents, hub: push.endpoint, metrics, loadedAt });
+  const built = createApp({ config: { ...config, baseUrl }, index: site.index, contents: site.contents, hub: push.endpoint, metrics, loadedAt });
+  const { site: info, responses } = built;
   push.start(responses, info.urls);
   if (push.stats) metrics?.observe({ articles: () => site.index.size, tags: () => site.index.tagCount, websub: push.stats });
   const purger = startPurger(config, site.index, metrics);
-  fetch = app.fetch;
+  // The app's fast path for cached responses first, then Hono (server/fast-path.ts).
+  listener = createRequestListener(built, { hostname: config.host });
   console.log(`Listening on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`);
   for (const format of FEED_FORMATS) console.log(`  ${info.urls.feed(format)}`);
   if (info.hubs.length > 0) console.log(`WebSub hub${info.hubs.length > 1 ? 's' : ''}: ${info.hubs.join(', ')}`);

@@ -2,6 +2,7 @@
  * The HTTP application: routes, middleware, error handling. `createApp` takes everything it needs;
  * it reads no environment and opens no port.
  */
+import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
 import { logger } from 'hono/logger';
 import { bodyLimit } from 'hono/body-limit';
@@ -26,6 +27,7 @@ import type { Prepared } from './prepared.ts';
 import { PAGE_LIMIT, SiteResponses } from './responses.ts';
 import { surrogateHeaders } from './surrogate-keys.ts';
 import { Metrics, type RouteClass } from './metrics.ts';
+import { FastPath } from './fast-path.ts';
 import { SITEMAP_MAX_URLS } from '../pages/sitemap.ts';
 import type { HubAnswer } from '../websub/hub.ts';
 
@@ -80,6 +82,11 @@ export interface App {
   site: SiteInfo;
   /** The app's metrics (undefined with `METRICS=off` and in a static export). */
   metrics?: Metrics;
+  /**
+   * The fast path in front of Hono for cached responses (fast-path.ts; `createRequestListener` puts
+   * it in front). Undefined in a static export and with request logging on.
+   */
+  fast?: FastPath;
 }
 
 const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
@@ -165,6 +172,15 @@ export function createApp(deps: AppDeps): App {
   const security = new SecurityHeaders();
   let common: Record<string, string> | undefined;
   let archiveCommon: Record<string, string> | undefined;
+  // The header records of a prepared response, made once the security headers are read (the
+  // middleware awaits them before any handler runs, so before the first response is sent).
+  const headersOf = (prepared: Prepared) => {
+    common ??= commonHeaders(security.record, cacheHeader);
+    archiveCommon ??= commonHeaders(security.record, archiveCacheHeader);
+    return { common: prepared.archive ? archiveCommon : common, extra: keyHeaders };
+  };
+  // Request logging is Hono's logger: with it on, every request goes through Hono to be logged.
+  const fast = deps.ssg || config.logRequests ? undefined : new FastPath(cache, headersOf, metrics);
   app.use(security.middleware);
   app.use(async (c, next) => {
     const method = c.req.method;
@@ -189,10 +205,12 @@ export function createApp(deps: AppDeps): App {
     // A static export keeps only the body (and needs the media type to name the file); the static
     // host's own configuration gives the other headers (see host-files.ts), so none are built here.
     if (deps.ssg) return new BytesResponse(prepared.body, prepared.contentType);
-    common ??= commonHeaders(security.record, cacheHeader);
-    archiveCommon ??= commonHeaders(security.record, archiveCacheHeader);
-    const response = sendPrepared(c, prepared, prepared.archive ? archiveCommon : common, keyHeaders);
+    const headers = headersOf(prepared);
+    const response = sendPrepared(c, prepared, headers.common, headers.extra);
     metrics?.request(route, response.status);
+    // The Node adapter passes the node:http request as `c.env.incoming` (in-process `app.request()`
+    // has none): this path is answered by the fast path from now on, while the cache holds this.
+    fast?.learn((c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.url, prepared, route);
     return response;
   };
   // `/tags/a+b/…` (every tag) and `/tags/a,b/…` (any tag): served at one canonical URL, the keys
@@ -350,7 +368,7 @@ export function createApp(deps: AppDeps): App {
     return c.text('Internal server error\n', 500);
   });
 
-  return { app, responses, cache, site, metrics };
+  return { app, responses, cache, site, metrics, fast };
 }
 
 /** Headers of the operation routes: their answers change every moment and must never be cached. */
