@@ -170,14 +170,17 @@ export function createApp(deps: AppDeps): App {
   const app = new Hono();
   if (config.logRequests) app.use(logger());
   const security = new SecurityHeaders();
-  let common: Record<string, string> | undefined;
-  let archiveCommon: Record<string, string> | undefined;
   // The header records of a prepared response, made once the security headers are read (the
   // middleware awaits them before any handler runs, so before the first response is sent).
+  // Both pairs are made once: the fast path asks on every request.
+  let feedHeaders: { common: Record<string, string>; extra: typeof keyHeaders } | undefined;
+  let archiveHeaders: typeof feedHeaders;
   const headersOf = (prepared: Prepared) => {
-    common ??= commonHeaders(security.record, cacheHeader);
-    archiveCommon ??= commonHeaders(security.record, archiveCacheHeader);
-    return { common: prepared.archive ? archiveCommon : common, extra: keyHeaders };
+    if (!feedHeaders || !archiveHeaders) {
+      feedHeaders = { common: commonHeaders(security.record, cacheHeader), extra: keyHeaders };
+      archiveHeaders = { common: commonHeaders(security.record, archiveCacheHeader), extra: keyHeaders };
+    }
+    return prepared.archive ? archiveHeaders : feedHeaders;
   };
   // Request logging is Hono's logger: with it on, every request goes through Hono to be logged.
   const fast = deps.ssg || config.logRequests ? undefined : new FastPath(cache, headersOf, metrics);

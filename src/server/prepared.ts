@@ -58,8 +58,8 @@ export class Prepared {
   #br: Buffer | undefined;
   /** Header records per variant, for one record of common headers (`#common`). */
   #headers: Map<Variant, Record<string, string>> | undefined;
-  /** The same records as `res.writeHead` lists, per variant and method (see `wire`). */
-  #wire: Map<string, string[]> | undefined;
+  /** The same records as `res.writeHead` lists, per variant and method (see `wire`), by `wireSlot`. */
+  #wire: (string[] | undefined)[] = [];
   #common: Record<string, string> | undefined;
   #grew: (() => void) | undefined;
 
@@ -114,7 +114,7 @@ export class Prepared {
     } else {
       this.#common = common;
       this.#headers = new Map();
-      this.#wire = new Map();
+      this.#wire = [];
     }
     if (notModified) {
       const headers = notModifiedHeaders({ ...common, ...extra?.(this) }, variantEtag(this.etag, encoding));
@@ -139,14 +139,17 @@ export class Prepared {
    * sends the same bytes as the path it stands in for.
    */
   wire(common: Record<string, string>, encoding: Encoding, notModified: boolean, head: boolean, extra?: (prepared: Prepared) => Record<string, string> | undefined): string[] {
-    const record = this.headers(common, encoding, notModified, extra);
-    const name = `${notModified ? 'not-modified' : 'full'}-${encoding ?? 'identity'}-${head ? 'head' : 'get'}`;
-    const kept = this.#wire!.get(name);
-    if (kept) return kept;
+    // Read on every request of the fast path: a slot in an array, no key string to build and hash.
+    const slot = (encoding === 'br' ? 1 : encoding === 'gzip' ? 2 : 0) + (notModified ? 3 : 0) + (head ? 6 : 0);
+    if (this.#common === common) {
+      const kept = this.#wire[slot];
+      if (kept) return kept;
+    }
+    const record = this.headers(common, encoding, notModified, extra); // a new `common` empties #wire
     let pairs = Object.entries(record);
     if (head) pairs = pairs.map(([k, v]): [string, string] => [k.toLowerCase(), v]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const list = pairs.flat();
-    this.#wire!.set(name, list);
+    this.#wire[slot] = list;
     return list;
   }
 }
