@@ -2,9 +2,10 @@
  * A prepared response, and everything of its life: the body as bytes; its strong ETag from the content
  * alone (so two processes, or one after a restart, agree); Last-Modified; the compressed variants, made
  * once, on the first request that asks for each; the complete header record of each variant, built once
- * and kept with it; the bytes it holds, told to whoever keeps it (the cache's bound) when a variant
- * makes it grow; and the `HEADERS_COMPLETE` marker that tells the security middleware a response needs
- * nothing more. The cache, the HTTP layer and the static export call it; none reaches into its fields.
+ * and kept with it, and the same record as the list `res.writeHead` takes (for the fast path); the
+ * bytes it holds, told to whoever keeps it (the cache's bound) when a variant makes it grow; and the
+ * `HEADERS_COMPLETE` marker that tells the security middleware a response needs nothing more. The
+ * cache, the HTTP layer, the fast path and the static export call it; none reaches into its fields.
  */
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
