@@ -1,27 +1,19 @@
 /**
  * Feeds assembled from items rendered once. An article shows in the site's feed and in the feed of each
- * of its tags (in 3.1 feeds per format on average at 10k articles), and `feed` writes a whole document at a time, so
- * rendering each feed from scratch writes each item several times over. Here the items a feed needs
- * that are not known yet are rendered by render.ts together, as one feed, cut apart (cut.ts) and kept
- * as UTF-8 bytes; a feed is then its frame with its items' bytes in between. The frame comes from that
- * same render, or, when every item is known, from a render around a small stand-in item.
- * The result is byte for byte what `renderFeed` writes for the whole feed (tests/property compares the
- * two over arbitrary feeds; tests/feeds/compose.test.ts has the cases found by hand).
+ * of its tags (in 3.1 feeds per format on average at 10k articles), so rendering each feed whole
+ * would write each item several times over. Here each item is rendered by render.ts on its own the
+ * first time a feed needs it and kept as UTF-8 bytes; a feed is then its frame (render.ts writes it
+ * from the feed alone) with its items' bytes in between. The result is byte for byte what `renderFeed`
+ * writes for the whole feed (tests/property compares the two over arbitrary feeds;
+ * tests/feeds/compose.test.ts has the cases found by hand).
  *
- * Two facts about `feed` 6's output make this safe: an item's text depends only on the item and the
- * feed's author (the fallback for an item without one), which together are the cache key; and the
- * frame's namespaces depend only on whether some item has a body, so a frame is only taken from a
- * render whose items agree with the feed's on that.
+ * An item's text depends only on the item and the feed's author (the fallback for an item without
+ * one), which together are the cache key; the frame depends on the items only through whether some
+ * item has a body (RSS's content namespace).
  */
 import { LRUCache } from 'lru-cache';
-import { cutFeed, ITEM_SEPARATORS, type CutFeed } from './cut.ts';
-import { renderFeed, writesBody } from './render.ts';
+import { ITEM_SEPARATORS, renderFeed, renderFrame, renderItem, writesBody } from './render.ts';
 import type { FeedDoc, FeedFormat, FeedItem } from './types.ts';
-
-/** The item a frame is written with when all items are known: small, so that the frame costs little. */
-const STAND_IN: FeedItem = { url: 'https://stand-in.invalid/', title: 'stand-in', summary: '', contentHtml: '', published: new Date(0), updated: new Date(0), tags: [] };
-const STAND_IN_WITH_BODY: FeedItem = { ...STAND_IN, contentHtml: '<p>stand-in</p>' };
-
 interface Rendered {
   item: FeedItem;
   author: string;
@@ -57,36 +49,15 @@ export class FeedComposer {
   /** The feed in one format, as UTF-8 bytes: the same bytes as `renderFeed(doc, format)`. */
   render(doc: FeedDoc, format: FeedFormat): Buffer {
     if (doc.items.length === 0) return Buffer.from(renderFeed(doc, format), 'utf8');
-    const withBody = doc.items.some(writesBody);
-    // Each item's bytes: from the cache, else from one render of all the items not known yet.
-    const bytes = doc.items.map((item) => this.#lookup(item, doc.author)?.bytes[format]);
-    const missing = doc.items.filter((_, i) => !bytes[i]);
-    let frame: CutFeed | undefined;
-    if (missing.length > 0) {
-      const cut = cutFeed(renderFeed({ ...doc, items: missing }, format), format, missing.length);
-      if (cut && missing.some(writesBody) === withBody) frame = cut;
-      let next = 0;
-      doc.items.forEach((item, i) => {
-        if (bytes[i]) return;
-        // Without a cut, a body holds text that looks like an item boundary: each item on its own cuts for certain.
-        const text = cut ? cut.items[next++]! : this.#alone(doc, item, format).items[0]!;
-        bytes[i] = this.#remember(item, doc.author, format, text);
-      });
-    }
-    frame ??= this.#alone(doc, withBody ? STAND_IN_WITH_BODY : STAND_IN, format);
+    const frame = renderFrame(doc, format, format === 'rss' && doc.items.some(writesBody));
     const separator = Buffer.from(ITEM_SEPARATORS[format], 'utf8');
     const parts: Buffer[] = [Buffer.from(frame.head, 'utf8')];
-    bytes.forEach((item, i) => {
+    doc.items.forEach((item, i) => {
       if (i > 0 && separator.length > 0) parts.push(separator);
-      parts.push(item!);
+      parts.push(this.#lookup(item, doc.author)?.bytes[format] ?? this.#remember(item, doc.author, format, renderItem(item, doc.author, format)));
     });
     parts.push(Buffer.from(frame.foot, 'utf8'));
     return Buffer.concat(parts);
-  }
-
-  /** The feed with `item` as its only item, cut. */
-  #alone(doc: FeedDoc, item: FeedItem, format: FeedFormat): CutFeed {
-    return cutFeed(renderFeed({ ...doc, items: [item] }, format), format, 1)!;
   }
 
   /** The cache entry of this very item (same fields, same fallback author), if there is one. */

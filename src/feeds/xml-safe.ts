@@ -1,7 +1,6 @@
 /**
- * Text fixes that keep `feed` 6's XML well-formed. It writes strings through unchanged, so:
- * characters that XML 1.0 forbids (https://www.w3.org/TR/xml/#charsets) are removed first, and its
- * XML writer (xml-js) splits only the first `]]>` of a CDATA section, so the others are split here.
+ * Text fixes that keep the feeds' XML well-formed: characters that XML 1.0 forbids
+ * (https://www.w3.org/TR/xml/#charsets) are removed first, and text is escaped.
  */
 
 // C0 controls other than tab, LF and CR; U+FFFE and U+FFFF; surrogates that are not part of a pair.
@@ -20,17 +19,6 @@ export function stripForbidden(text: string): string {
 
 // Any character the full pattern could remove or change, surrogate pairs included (checked fully then).
 const SUSPECT = /[\u0000-\u0008\u000B\u000C\u000D\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/;
-
-/**
- * Prepares a string that `feed` will put in a CDATA section: xml-js rewrites the first `]]>` itself
- * (`cdata.replace(']]>', …)`), so every later one is split here, leaving the first for it to split.
- */
-export function guardCdata(text: string): string {
-  const first = text.indexOf(']]>');
-  if (first < 0) return text;
-  const head = text.slice(0, first + 3);
-  return head + text.slice(first + 3).replaceAll(']]>', ']]]]><![CDATA[>');
-}
 
 /** Escapes text for XML character data. */
 export function escapeXml(text: string): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeXml, guardCdata, stripForbidden } from '../../src/feeds/xml-safe.ts';
+import { escapeXml, stripForbidden } from '../../src/feeds/xml-safe.ts';
 
 describe('stripForbidden', () => {
   it('removes C0 controls other than tab, newline and carriage return', () => {
@@ -17,14 +17,6 @@ describe('stripForbidden', () => {
 
   it('keeps DEL, C1 controls and other characters XML 1.0 allows', () => {
     expect(stripForbidden('\u007F\u0085\u00A0\uFFFD\u2028')).toBe('\u007F\u0085\u00A0\uFFFD\u2028');
-  });
-});
-
-describe('guardCdata', () => {
-  it('splits every ]]> after the first, leaving the first for the XML writer', () => {
-    expect(guardCdata('no end here')).toBe('no end here');
-    expect(guardCdata('a]]>b')).toBe('a]]>b');
-    expect(guardCdata('a]]>b]]>c]]>d')).toBe('a]]>b]]]]><![CDATA[>c]]]]><![CDATA[>d');
   });
 });
 
