@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { installChildCleanup } from './lib/child.ts';
 import { ensureCorpus, parseSize } from './lib/corpus.ts';
 import { repoRoot } from './lib/paths.ts';
+import { ourServerCommand } from './lib/server-process.ts';
 import { FEED_LIMIT, writeHugoContent, writeLikeForLikeSite, writeRssOnlySite } from './export/hugo-site.ts';
 import { median, timeCommand } from './export/timing.ts';
 
@@ -50,7 +51,9 @@ async function main(): Promise<number> {
   const articles = path.join(work, 'articles');
   await cp(corpus.dir, articles, { recursive: true, preserveTimestamps: true });
   const names = (await readdir(articles)).filter((n) => n.endsWith('.txt') || n.endsWith('.md')).sort();
-  const exportArgs = (out: string) => ['--import', 'tsx', 'src/cli.ts', 'export', '--out', out, '--articles-dir', articles,
+  // `npm run export` runs the bundle `npm start` runs (scripts/start.mjs), built here once before timing.
+  const command = ourServerCommand(undefined);
+  const exportArgs = (out: string) => [...command, 'export', '--out', out, '--articles-dir', articles,
     '--feed-limit', String(FEED_LIMIT), ...(values.jobs ? ['--jobs', values.jobs] : [])];
   const env = { ...process.env, CI: 'true' };
   const hugoLikeDir = process.env.HUGO_LIKE_DIR ?? path.resolve(repoRoot, '../shared/hugo-like');

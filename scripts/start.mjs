@@ -1,15 +1,17 @@
 /**
- * `npm start`: runs the command line from a bundle of `src/` in `build/` (not dist/, where the README's
- * export goes), built by esbuild when it is missing or older than any source file, then imported in
- * this process.
+ * `npm start` and `npm run export`: run the command line from a bundle of `src/` in `build/` (not
+ * dist/, where the README's export goes), built by esbuild when it is missing or older than any source
+ * file, then imported in this process.
  *
  * Why a bundle: under tsx, every start transpiles and resolves ~100 TypeScript modules one import at a
  * time, which measured 1.1–1.3 s of a start here against 0.1–0.2 s for one bundled file (bench/RESULTS.md,
  * "Restarts"); at 100,000 articles a warm restart is budgeted 1.5 s in all. Packages stay outside the
  * bundle (`packages: 'external'`): node_modules is read as usual, native better-sqlite3 included.
  *
- * `npm run dev`, the tests and `npm run check`/`export` run the TypeScript directly; this is only the
- * start path. The bundle must stay in build/ beside src/: its imports of packages resolve from there,
+ * The export runs it too: under tsx its main thread and its worker thread (src/export/worker.ts) each
+ * paid that start-up again, about 1 s of a 10k export's critical path and half of a re-export after one
+ * change (bench/RESULTS.md, "Static export vs Hugo"). `npm run dev`, the tests and `npm run check` run
+ * the TypeScript directly. The bundle must stay in build/ beside src/: its imports of packages resolve from there,
  * and the article cache's parser fingerprint reads ../src/articles/ from it (state/article-cache.ts).
  * Starts that build at the same time are safe: every file is written under a temporary name, then
  * renamed.

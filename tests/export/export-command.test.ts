@@ -16,7 +16,8 @@ function runExport(args: string[], env: Record<string, string> = {}): Promise<{ 
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'src/cli.ts', 'export', ...args],
+      // As `npm run export` runs it: the bundle of src/ (scripts/start.mjs), built when missing or older.
+      ['scripts/start.mjs', 'export', ...args],
       // Vitest puts Vite's BASE_URL ('/') into the environment; the CLI would read it as its own.
       { cwd: ROOT, env: { ...process.env, BASE_URL: '', CI: 'true', STATE_DIR, ...env }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
