@@ -4,16 +4,21 @@
  * the media files (`media/`); files of routes that no longer exist are removed last, and only when every
  * route rendered.
  *
- * A full export renders every route, split between threads on big sites (render-shard.ts). When
+ * A full export renders every route, split between threads on big sites (render-shard.ts). Given a
+ * function that loads the site rather than the loaded site, a full export of a big folder starts its
+ * worker threads first: each loads its own copy of the site while this thread loads its own, where
+ * they used to start after it (on 2 cores the second one had nothing to do during this thread's load,
+ * 3-5 s of a 10k export). When
  * the output folder holds the manifest of an earlier export with the same fingerprint (configuration,
  * code, media: fingerprint.ts), the export is incremental: it renders, in this thread, only the routes
  * whose inputs (route-inputs.ts) differ from those the manifest recorded, and leaves every other file
  * as it is, unread. A missing, corrupted or older manifest means a full export (with a log line).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
+import { isArticleFileName } from '../articles/files.ts';
 import type { LoadedSite } from '../articles/load-site.ts';
 import { listMediaFiles, MEDIA_DIR } from '../articles/media.ts';
 import type { Config } from '../config.ts';
@@ -25,14 +30,18 @@ import { readManifest, removeStale, writeManifest, type PreviousExport } from '.
 import { OutputWriter, type WriteCounts } from './output-writer.ts';
 import { renderRoutes } from './render-routes.ts';
 import { listExportRoutes, type ExportRoute } from './route-inputs.ts';
-import { renderShard } from './render-shard.ts';
+import { renderShard, type ShardResult } from './render-shard.ts';
 import { maxShards } from './shard.ts';
 import { runShardInWorker } from './workers.ts';
+
+/** What an export reads of a loaded site. */
+export type ExportedSite = Pick<LoadedSite, 'index' | 'readOptions'>;
 
 /** What to export, and where. */
 export interface ExportOptions {
   config: Config;
-  site: Pick<LoadedSite, 'index' | 'readOptions'>;
+  /** The loaded site, or a function that loads it (then worker threads may start first: see the module comment). */
+  site: ExportedSite | (() => Promise<ExportedSite>);
   /** The output folder, absolute. */
   outDir: string;
   /**
@@ -69,6 +78,11 @@ export class ExportError extends Error {
 const MAX_DEFAULT_JOBS = 4;
 /** Below this many routes a worker thread costs more to start than it saves. */
 const MIN_ROUTES_PER_JOB = 2000;
+/**
+ * Article files from which a full export starts one thread per CPU (up to 4) before the site is
+ * loaded: each file is one route at least, so such a folder is big enough for two threads (chooseJobs).
+ */
+const EARLY_START_FILES = 2 * MIN_ROUTES_PER_JOB;
 
 /** The number of threads for a site: `requested`, or one per CPU (up to 4) when the site is big enough. */
 export function chooseJobs(site: Pick<LoadedSite, 'index'>, requested?: number): number {
@@ -77,20 +91,43 @@ export function chooseJobs(site: Pick<LoadedSite, 'index'>, requested?: number):
   return Math.max(1, Math.min(availableParallelism(), MAX_DEFAULT_JOBS, Math.floor(routes / MIN_ROUTES_PER_JOB)));
 }
 
+/**
+ * The threads of a full export started before the site is loaded (see the module comment): `requested`,
+ * or one per CPU (up to 4) for a folder of `EARLY_START_FILES` article files or more; undefined when
+ * the site is to be loaded first and chooseJobs decides.
+ */
+export function chooseEarlyJobs(articleFiles: number, requested?: number): number | undefined {
+  if (requested !== undefined) return Math.max(1, Math.min(maxShards(PARAMETERISED_ROUTES), Math.floor(requested)));
+  const jobs = Math.min(availableParallelism(), MAX_DEFAULT_JOBS);
+  return articleFiles >= EARLY_START_FILES && jobs > 1 ? jobs : undefined;
+}
+
 /** Exports the site; see the module comment. Throws `ExportError` when a route fails or the manifest cannot be written. */
 export async function exportSite(options: ExportOptions): Promise<ExportResult> {
   const started = performance.now();
-  const { config, site, outDir } = options;
+  const { config, outDir } = options;
   const logError = options.logError ?? ((m: string) => console.error(m));
   const previous = await readManifest(outDir);
   if (previous.problem) logError(`warning: ${previous.problem}; exporting every route`);
   await mkdir(outDir, { recursive: true });
   const fingerprint = exportFingerprint(config);
-  const routes = listExportRoutes(site.index, { feedLimit: config.feedLimit, archiveSize: config.archiveSize });
   const incremental = previous.fingerprint !== '' && previous.fingerprint === fingerprint;
+  let early: Shards | undefined;
+  if (!incremental && typeof options.site === 'function') {
+    const jobs = chooseEarlyJobs(countArticleFiles(config.articlesDir), options.jobs);
+    if (jobs !== undefined && jobs > 1) early = startShards(options, jobs, logError);
+  }
+  let site: ExportedSite;
+  try {
+    site = typeof options.site === 'function' ? await options.site() : options.site;
+  } catch (error) {
+    early?.stop();
+    throw error;
+  }
+  const routes = listExportRoutes(site.index, { feedLimit: config.feedLimit, archiveSize: config.archiveSize });
   const rendered = incremental
-    ? await renderChanged(options, routes, previous, logError)
-    : await renderAll(options, routes, previous, logError);
+    ? await renderChanged(options, site, routes, previous, logError)
+    : await renderAll(options, site, routes, previous, logError, early);
 
   const writer = new OutputWriter(outDir);
   const policy = { maxAge: config.cacheMaxAge, sMaxAge: config.cacheSMaxAge, staleWhileRevalidate: config.cacheStaleWhileRevalidate };
@@ -147,33 +184,48 @@ async function failExport(outDir: string, previous: PreviousExport, produced: It
  * included), in this thread: a handful of routes after a usual change, where starting a worker thread
  * and loading the site again would cost more than they do. Every other route keeps its file unread.
  */
-async function renderChanged(options: ExportOptions, routes: readonly ExportRoute[], previous: PreviousExport, logError: (m: string) => void): Promise<Rendered> {
+async function renderChanged(options: ExportOptions, site: ExportedSite, routes: readonly ExportRoute[], previous: PreviousExport, logError: (m: string) => void): Promise<Rendered> {
   const changed = routes.filter((r) => previous.files.get(r.file) !== r.inputs);
   const writer = new OutputWriter(options.outDir, options.onProgress);
-  const { failed } = await renderRoutes({ config: options.config, site: options.site, writer, logError }, changed);
+  const { failed } = await renderRoutes({ config: options.config, site, writer, logError }, changed);
   if (failed > 0) await failExport(options.outDir, previous, writer.produced, `${failed} routes did not answer 200 (see the errors above)`);
   return { files: new Map(routes.map((r) => [r.file, r.inputs])), counts: writer.counts, collisions: [...writer.collisions], routes: changed.length, jobs: 1 };
 }
 
-/** The full export: every route, in `jobs` threads (see shard.ts). */
-async function renderAll(options: ExportOptions, routes: readonly ExportRoute[], previous: PreviousExport, logError: (m: string) => void): Promise<Rendered> {
-  const { config, site, outDir } = options;
-  const jobs = chooseJobs(site, options.jobs);
+/** The worker threads of a full export, started (shards 1 to `jobs - 1`), and its progress. */
+interface Shards {
+  jobs: number;
+  workers: Promise<ShardResult>[];
+  /** The progress callback of each shard. */
+  report: (shard: number) => (counts: WriteCounts) => void;
+  /** Ends the workers (when the site could not be loaded). */
+  stop: () => void;
+}
+
+/** Starts the worker threads of a full export in `jobs` threads; each loads its own copy of the site. */
+function startShards(options: ExportOptions, jobs: number, logError: (m: string) => void): Shards {
   const progress: WriteCounts[] = Array.from({ length: jobs }, () => ({ files: 0, written: 0, unchanged: 0 }));
   const report = (shard: number) => (counts: WriteCounts) => {
     progress[shard] = counts;
     options.onProgress?.(sum(progress));
   };
-  const shards = await Promise.allSettled(
-    Array.from({ length: jobs }, (_, shard) => {
-      const task = { config, outDir, shard, shards: jobs };
-      // The first shard renders here, on the index already loaded, while the others start their
-      // threads and load their own copies.
-      return shard === 0
-        ? renderShard({ ...task, site, onProgress: report(0), logError })
-        : runShardInWorker(task, report(shard), logError);
-    }),
-  );
+  const controller = new AbortController();
+  const workers = Array.from({ length: jobs - 1 }, (_, i) => {
+    const worker = runShardInWorker({ config: options.config, outDir: options.outDir, shard: i + 1, shards: jobs }, report(i + 1), logError, controller.signal);
+    // Handled here, so that a worker failing while this thread still loads is no unhandled rejection;
+    // renderAll reads its outcome.
+    worker.catch(() => {});
+    return worker;
+  });
+  return { jobs, workers, report, stop: () => controller.abort() };
+}
+
+/** The full export: every route, in `jobs` threads (see shard.ts), the workers perhaps started already. */
+async function renderAll(options: ExportOptions, site: ExportedSite, routes: readonly ExportRoute[], previous: PreviousExport, logError: (m: string) => void, early?: Shards): Promise<Rendered> {
+  const { config, outDir } = options;
+  const { jobs, workers, report } = early ?? startShards(options, chooseJobs(site, options.jobs), logError);
+  // The first shard renders here, on the index already loaded, while the others render theirs in their threads.
+  const shards = await Promise.allSettled([renderShard({ config, outDir, shard: 0, shards: jobs, site, onProgress: report(0), logError }), ...workers]);
   const results = shards.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const produced = new Set<string>();
   const collisions = results.flatMap((r) => r.collisions);
@@ -192,6 +244,15 @@ async function renderAll(options: ExportOptions, routes: readonly ExportRoute[],
   const inputs = new Map(routes.map((r) => [r.file, r.inputs]));
   const files = new Map([...produced].map((f) => [f, inputs.get(f) ?? '']));
   return { files, counts: sum(results), collisions, routes: produced.size, jobs };
+}
+
+/** The article files in a folder, by name; 0 when it cannot be read (the load then says why). */
+function countArticleFiles(dir: string): number {
+  try {
+    return readdirSync(dir).filter(isArticleFileName).length;
+  } catch {
+    return 0;
+  }
 }
 
 function sum(counts: readonly WriteCounts[]): WriteCounts {

@@ -35,10 +35,11 @@ function startWorker(task: WorkerTask): Worker {
   return new Worker(code, { eval: true, workerData: task, resourceLimits });
 }
 
-/** Runs one shard in a worker thread; resolves with its result, rejects if the worker fails. */
-export function runShardInWorker(task: WorkerTask, onProgress: (counts: WriteCounts) => void, logError: (message: string) => void): Promise<ShardResult> {
+/** Runs one shard in a worker thread; resolves with its result, rejects if the worker fails or `signal` ends it. */
+export function runShardInWorker(task: WorkerTask, onProgress: (counts: WriteCounts) => void, logError: (message: string) => void, signal?: AbortSignal): Promise<ShardResult> {
   return new Promise((resolve, reject) => {
     const worker = startWorker(task);
+    signal?.addEventListener('abort', () => void worker.terminate(), { once: true });
     let result: ShardResult | undefined;
     worker.on('message', (message: WorkerMessage) => {
       if (message.kind === 'done') result = message.result;

@@ -8,7 +8,8 @@ import { readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join, } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LoadedSite } from '../../src/articles/load-site.ts';
-import { ExportError, exportSite } from '../../src/export/export-site.ts';
+import { availableParallelism } from 'node:os';
+import { chooseEarlyJobs, ExportError, exportSite } from '../../src/export/export-site.ts';
 import { MANIFEST_NAME } from '../../src/export/manifest.ts';
 import { createApp } from '../../src/server/app.ts';
 import { createTestSite, loadQuietly, ODD_ID, type TestSite } from './support/site.ts';
@@ -173,6 +174,34 @@ describe('exportSite', { timeout: 60_000 }, () => {
     for (const file of files) expect((await readFile(join(threaded, file))).equals(await readFile(join(out, file))), file).toBe(true);
   });
 
+  it('gives the same files when its worker threads start before this thread has loaded the site', async () => {
+    const site = await loadQuietly(test.config);
+    await exportSite({ config: test.config, site, outDir: out, jobs: 1 });
+    const early = join(test.dir, 'early');
+    let loads = 0;
+    const load = () => {
+      loads++;
+      return loadQuietly(test.config);
+    };
+    const result = await exportSite({ config: test.config, site: load, outDir: early, jobs: 2 });
+    expect(result).toMatchObject({ jobs: 2, incremental: false });
+    expect(loads).toBe(1);
+    const files = await listFiles(out);
+    expect(await listFiles(early)).toEqual(files);
+    for (const file of files) expect((await readFile(join(early, file))).equals(await readFile(join(out, file))), file).toBe(true);
+  });
+
+  it('ends the worker threads it started and writes nothing when the site cannot be loaded', async () => {
+    const { error, unhandled } = await failureOf(
+      exportSite({ config: test.config, site: () => Promise.reject(new Error('no articles folder')), outDir: out, jobs: 2, logError: () => {} }),
+    );
+    expect(unhandled).toEqual([]);
+    expect((error as Error).message).toBe('no articles folder');
+    // A worker left running would write its shard (tag feeds, pages) a moment later.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(await listFiles(out)).toEqual([]);
+  });
+
   it('fails, naming the manifest, when the manifest cannot be written', async () => {
     const site = await loadQuietly(test.config);
     // A folder where the manifest goes makes its rename fail (permission bits would not: tests run as root).
@@ -195,5 +224,16 @@ describe('exportSite', { timeout: 60_000 }, () => {
     expect(error).toBeInstanceOf(ExportError);
     expect((error as Error).message).toContain('the disk is full');
     expect((error as Error).message).toContain(join(out, MANIFEST_NAME));
+  });
+});
+
+describe('chooseEarlyJobs', () => {
+  it('starts the requested threads, or one per CPU (up to 4) for a folder of 4,000 article files or more', () => {
+    const cpus = Math.min(availableParallelism(), 4);
+    expect(chooseEarlyJobs(10, 2)).toBe(2);
+    expect(chooseEarlyJobs(10, 0)).toBe(1);
+    expect(chooseEarlyJobs(3999)).toBeUndefined();
+    expect(chooseEarlyJobs(4000)).toBe(cpus > 1 ? cpus : undefined);
+    expect(chooseEarlyJobs(100_000)).toBe(cpus > 1 ? cpus : undefined);
   });
 });
