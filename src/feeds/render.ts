@@ -9,9 +9,10 @@
  * the two byte for byte over hostile feeds (controls, `]]>`, `&amp;`, lone surrogates, enclosures,
  * hubs, archives). Why by hand: `feed` builds an object tree per document that xml-js then walks, and
  * the items were then cut out of its text again. In a CPU profile of the full export at 10k articles,
- * xml-js alone was 28% of the worker thread's time and 12% of the main thread's, and with the cutting
- * and placeholder passes about 40% of all the rendering; writing the same bytes directly took the
- * export from 43.2 s to 25.2 s of user CPU (-42%; bench/RESULTS.md, 2026-12-02).
+ * xml-js alone was 28% of the worker thread's busy time and 14% of the main thread's, and with the
+ * cutting and placeholder passes 37% of both threads' (28 s of 76 s); with these feeds written
+ * directly (and the export run from a bundle), a full export took 21.5-27.5 s of user CPU against
+ * 36.7-40.2 s before, alternated on the same machine (bench/RESULTS.md, 2026-12-02, exportspeed).
  *
  * What the bytes are (each rule is what the oracle's writer did):
  * - Characters XML cannot carry are removed and line ends normalised first (xml-safe.ts), in every
