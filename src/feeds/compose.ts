@@ -14,6 +14,7 @@
 import { LRUCache } from 'lru-cache';
 import { ITEM_SEPARATORS, renderFeed, renderFrame, renderItem, writesBody } from './render.ts';
 import type { FeedDoc, FeedFormat, FeedItem } from './types.ts';
+
 interface Rendered {
   item: FeedItem;
   author: string;

@@ -4,10 +4,14 @@
  * render an item once and reuse it in every feed that shows it.
  *
  * RSS 2.0 and Atom 1.0 are written by hand, and JSON Feed 1.1 with `JSON.stringify`, to exactly the
- * bytes that `feed` 6.0.0 (through xml-js 1.6.11) and the code around it wrote before: that renderer is
- * kept as the oracle in tests/support/feed-oracle.ts, and tests/feeds/render-oracle.test.ts compares
- * the two byte for byte over hostile feeds (controls, `]]>`, `&amp;`, lone surrogates, enclosures,
- * hubs, archives). Why by hand: `feed` builds an object tree per document that xml-js then walks, and
+ * bytes that `feed` 6.0.0 (through xml-js 1.6.11) and the code around it wrote before. That renderer is
+ * kept as the oracle in tests/support/feed-oracle.ts; tests/property/feeds.property.test.ts compares the
+ * two byte for byte over hostile feeds (controls, `]]>`, `&amp;`, lone surrogates, enclosures, hubs,
+ * archives) and tests/feeds/render-oracle.test.ts over the fixture articles. One difference is on
+ * purpose: the old renderer fixed Atom enclosure types with a pattern over the whole document, which
+ * also rewrote such text inside a body; here only the item's own enclosure link is written.
+ *
+ * Why by hand: `feed` builds an object tree per document that xml-js then walks, and
  * the items were then cut out of its text again. In a CPU profile of the full export at 10k articles,
  * xml-js alone was 28% of the worker thread's busy time and 14% of the main thread's, and with the
  * cutting and placeholder passes 37% of both threads' (28 s of 76 s); with these feeds written

@@ -49,7 +49,7 @@ describe('FeedComposer', () => {
     expect(rss).toContain('xmlns:content=');
   });
 
-  it('renders items on their own when a body holds what an item boundary looks like', () => {
+  it('writes the same bytes when a body holds what an item boundary looks like', () => {
     const composer = new FeedComposer();
     const tricky = articles.map((a, i) => (i === 2 ? { ...a, contentHtml: '<pre>\n        <item>\n    <entry></item></entry></pre>' } : a));
     for (const format of FEED_FORMATS) expect(composer.render(docOf(tricky), format).toString('utf8')).toBe(renderFeed(docOf(tricky), format));

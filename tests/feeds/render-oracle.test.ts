@@ -49,4 +49,14 @@ describe('renderFeed', () => {
     const doc = buildFeed(createSite(), [], []);
     for (const format of FEED_FORMATS) expect(renderFeed(doc, format)).toBe(renderWithFeed(doc, format));
   });
+
+  it("keeps a body's text that looks like an Atom enclosure link as written, which the old renderer rewrote", () => {
+    // The one place where the bytes differ from feed 6.0.0's on purpose: the old renderer fixed the
+    // enclosure types with a pattern over the whole document, which also matched such text in a body.
+    const body = '<pre>\n        <link rel="enclosure" href="x.mp3" type="image/mp3"</pre>';
+    const [article] = [{ ...fixtureArticles()[0]!, contentHtml: body }];
+    const doc = buildFeed(createSite(), metas([article!]), [body]);
+    expect(renderFeed(doc, 'atom')).toContain(body);
+    expect(renderWithFeed(doc, 'atom')).not.toContain(body);
+  });
 });
