@@ -13,6 +13,15 @@
  * crawler or a backfilling reader, and a shared cache in front keeps them for a day. Kept with the
  * feeds, one crawl would push every polled feed out and fill the whole bound with documents nobody
  * asks for again; kept apart, they cost at most their own bound (bench/RESULTS.md, archives section).
+ *
+ * Under that bound an archive document is kept from its second request on, as nginx's
+ * `proxy_cache_min_uses 2`: the first request renders, answers and drops it. A crawl reads each
+ * document once, and a document kept in an LRU until it is evicted has lived long enough for V8 to move
+ * its objects to the old generation, where its bytes (outside the JS heap) wait for a full collection:
+ * at 100k articles a crawl through the 8 MiB bound left up to 64 MiB of evicted documents waiting for
+ * one (V8 starts a full collection when external memory has grown by 64 MiB), in glibc's heap
+ * besides. A document dropped right after its answer dies young and is freed by the next scavenge.
+ * Which archive keys were asked once is remembered for the last `ARCHIVE_SEEN_KEYS` of them.
  */
 import { LRUCache } from 'lru-cache';
 import type { Prepared } from './prepared.ts';
@@ -25,6 +34,13 @@ export type Variant = string;
 
 const scopeOf = (key: string) => key.slice(0, key.lastIndexOf(' '));
 
+/**
+ * How many archive keys asked for once are remembered, for the second request to keep the document
+ * (a few hundred KB of keys: a reader paging back asks again within minutes, a crawl of 8,000
+ * documents never does).
+ */
+export const ARCHIVE_SEEN_KEYS = 4096;
+
 /** Something that tells whether the data changed while a response was being built. */
 export interface Generation {
   readonly generation: number;
@@ -35,6 +51,8 @@ export class ResponseCache {
   readonly #lru: LRUCache<string, Prepared>;
   /** Archive documents, when they have a bound of their own (else they are in `#lru`). */
   readonly #archives: LRUCache<string, Prepared> | undefined;
+  /** Archive keys built once and not kept (see the module comment); with `#archives` only. */
+  readonly #archivesSeen: LRUCache<string, true> | undefined;
   readonly #pending = new Map<string, Promise<Prepared | undefined>>();
   /** The key each cached response is held under, so that `recount` can find it. */
   readonly #keys = new WeakMap<Prepared, string>();
@@ -68,6 +86,7 @@ export class ResponseCache {
     });
     this.#lru = bounded(maxBytes);
     this.#archives = archiveBytes === undefined ? undefined : bounded(archiveBytes);
+    this.#archivesSeen = archiveBytes === undefined ? undefined : new LRUCache({ max: ARCHIVE_SEEN_KEYS });
   }
 
   /** Number of distinct keys the per-scope bookkeeping holds (always `size`: exposed for tests). */
@@ -116,7 +135,7 @@ export class ResponseCache {
     const job = build()
       .then((prepared) => {
         this.#built?.((performance.now() - started) / 1000);
-        if (prepared && this.#source.generation === generation) {
+        if (prepared && this.#source.generation === generation && this.#admit(key, prepared)) {
           this.#keys.set(prepared, key);
           if (also.length > 0) this.#alsoIn.set(key, also);
           prepared.scopes = also.length > 0 ? [first!, ...also] : [first!];
@@ -156,6 +175,14 @@ export class ResponseCache {
       if (!keys) continue;
       for (const key of [...keys]) if (!this.#lru.delete(key)) this.#archives?.delete(key);
     }
+  }
+
+  /** Whether to keep a response just built: always, but an archive document under its own bound only when asked for before. */
+  #admit(key: string, prepared: Prepared): boolean {
+    if (!prepared.archive || !this.#archivesSeen) return true;
+    if (this.#archivesSeen.delete(key)) return true;
+    this.#archivesSeen.set(key, true);
+    return false;
   }
 
   /** The LRU that keeps this response. */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Article } from '../../src/articles/types.ts';
-import { ResponseCache } from '../../src/server/cache.ts';
+import { ARCHIVE_SEEN_KEYS, ResponseCache } from '../../src/server/cache.ts';
 import { prepare } from '../../src/server/prepared.ts';
 import { BASE_URL, createArticle, createTestApp, type TestApp } from '../support/factory.ts';
 import { xmlProblems } from '../support/readers.ts';
@@ -170,7 +170,8 @@ describe('ResponseCache with many variants per scope', () => {
     const make = (text: string, archive = false) => async () => Object.assign(prepare(text, 'text/plain', new Date(0)), archive ? { archive } : {});
     for (const variant of ['rss', 'atom', 'json']) await cache.get('site', variant, make(`${variant} `.repeat(2000)));
     const feedBytes = cache.bytes;
-    for (let i = 1; i <= 200; i++) await cache.get(`tag:t${i % 3}`, `archive-${i}-rss`, make('x'.repeat(3000), true));
+    // Each asked twice (a document is kept from its second request on).
+    for (let i = 1; i <= 200; i++) for (const _ of [1, 2]) await cache.get(`tag:t${i % 3}`, `archive-${i}-rss`, make('x'.repeat(3000), true));
     expect(cache.archiveBytes).toBeGreaterThan(0);
     expect(cache.archiveBytes).toBeLessThanOrEqual(20_000);
     // The feeds are all still held, counted as before, and answered without a build.
@@ -189,11 +190,51 @@ describe('ResponseCache with many variants per scope', () => {
     const cache = new ResponseCache({ generation: 0 }, 50_000, undefined, 20_000);
     let seed = 1;
     const noise = Array.from({ length: 3000 }, () => ((seed = (seed * 48271) % 2147483647) % 36).toString(36)).join('');
-    const archive = await cache.get('site', 'archive-1-rss', async () => Object.assign(prepare(noise, 'text/plain', new Date(0)), { archive: true }));
+    const build = async () => Object.assign(prepare(noise, 'text/plain', new Date(0)), { archive: true });
+    await cache.get('site', 'archive-1-rss', build);
+    const archive = await cache.get('site', 'archive-1-rss', build);
     const before = cache.archiveBytes;
+    expect(before).toBeGreaterThan(0);
     const gzip = archive!.encoded('gzip').length;
     expect(cache.archiveBytes).toBe(before + gzip);
     expect(cache.bytes).toBe(cache.archiveBytes);
+  });
+
+  it('keeps an archive document from its second request on: a crawl that reads each once keeps none', async () => {
+    const cache = new ResponseCache({ generation: 0 }, 50_000, undefined, 20_000);
+    let builds = 0;
+    const make = (text: string) => async () => {
+      builds++;
+      return Object.assign(prepare(text, 'text/plain', new Date(0)), { archive: true });
+    };
+    for (let i = 1; i <= 100; i++) expect((await cache.get('site', `archive-${i}-rss`, make(`doc ${i} `.repeat(100))))!.body.toString()).toMatch(`doc ${i} `);
+    expect([cache.size, cache.archiveBytes, cache.trackedKeys, builds]).toEqual([0, 0, 0, 100]);
+    // Asked again: built once more and kept; the third request is answered from the cache, without a build.
+    await cache.get('site', 'archive-7-rss', make('doc 7 '.repeat(100)));
+    expect([cache.size, builds]).toEqual([1, 101]);
+    expect(cache.get('site', 'archive-7-rss', make('other'))).not.toBeInstanceOf(Promise);
+    expect(builds).toBe(101);
+    // Other responses are kept from their first request, as before.
+    await cache.get('site', 'rss', async () => prepare('feed', 'text/plain', new Date(0)));
+    expect(cache.size).toBe(2);
+  });
+
+  it(`remembers the last ${ARCHIVE_SEEN_KEYS} archive keys asked for once, and no more`, async () => {
+    const cache = new ResponseCache({ generation: 0 }, 50_000, undefined, 20_000);
+    const make = () => async () => Object.assign(prepare('x', 'text/plain', new Date(0)), { archive: true });
+    await cache.get('site', 'archive-0-rss', make());
+    for (let i = 1; i <= ARCHIVE_SEEN_KEYS; i++) await cache.get('tag:t', `archive-${i}-rss`, make());
+    // archive-0 was pushed out of the keys seen: its second request counts as a first.
+    await cache.get('site', 'archive-0-rss', make());
+    expect(cache.size).toBe(0);
+    await cache.get('tag:t', `archive-${ARCHIVE_SEEN_KEYS}-rss`, make());
+    expect(cache.size).toBe(1);
+  });
+
+  it('keeps archive documents from their first request when they share the main bound (a static export)', async () => {
+    const cache = new ResponseCache({ generation: 0 }, 50_000);
+    await cache.get('site', 'archive-1-rss', async () => Object.assign(prepare('x', 'text/plain', new Date(0)), { archive: true }));
+    expect(cache.size).toBe(1);
   });
 
   it('forgets evicted keys, so its bookkeeping stays within the bound', async () => {
