@@ -3,6 +3,7 @@ import { spawnTracked, stopChild, type TrackedChild } from './child.ts';
 import { pollUntil } from './http.ts';
 import { repoRoot } from './paths.ts';
 import { freePort } from './ports.ts';
+import { startCommand } from '../../scripts/start-command.mjs';
 
 /** Items per feed, for our server (--feed-limit) and the naive one (hard-coded there too). */
 export const FEED_LIMIT = 20;
@@ -19,17 +20,19 @@ export interface RunningServer {
 let bundled = false;
 
 /**
- * The arguments to node that start our server: `npm start`'s own (scripts/start.mjs, the bundle of
- * src/, built here once before the first start so that no timed start has a build in it), or, given
- * an entry file taking the same flags, that file through tsx.
+ * The arguments to node that start our server: `npm start`'s own (its node flags and scripts/start.mjs,
+ * from package.json; the bundle of src/, built here once before the first start so that no timed start
+ * has a build in it), or, given an entry file taking the same flags, that file through tsx, with the
+ * same node flags.
  */
 export function ourServerCommand(entry: string | undefined): string[] {
-  if (entry) return ['--import', 'tsx', entry];
+  const command = startCommand();
+  if (entry) return [...command.slice(0, -1), '--import', 'tsx', entry];
   if (!bundled) {
     execFileSync(process.execPath, ['scripts/start.mjs', '--help'], { cwd: repoRoot, stdio: 'ignore' });
     bundled = true;
   }
-  return ['scripts/start.mjs'];
+  return command;
 }
 
 /**

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startCommand } from '../../scripts/start-command.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -21,10 +22,10 @@ export interface LiveServer {
 
 /**
  * Starts `node --import tsx src/cli.ts` with the given flags (or, with `entry: 'start'`, what
- * `npm start` runs: scripts/start.mjs and its bundle); resolves once it listens.
+ * `npm start` runs: its node flags, scripts/start.mjs and its bundle); resolves once it listens.
  */
 export function startServer(args: string[], env: Record<string, string> = {}, { entry = 'tsx' }: { entry?: 'tsx' | 'start' } = {}): Promise<LiveServer> {
-  const command = entry === 'start' ? ['scripts/start.mjs'] : ['--import', 'tsx', 'src/cli.ts'];
+  const command = entry === 'start' ? startCommand() : ['--import', 'tsx', 'src/cli.ts'];
   const child = spawn(process.execPath, [...command, '--host', '127.0.0.1', '--port', '0', ...args], {
     cwd: ROOT,
     // Vitest puts Vite's BASE_URL ('/') into the environment; the server would read it as its own.
