@@ -20,9 +20,9 @@
  * (V8 sizes its heap when the process starts, so they cannot be set from here; whatever starts the
  * server as `npm start` does reads them from package.json, scripts/start-command.mjs). 4 MiB
  * semi-spaces (V8's default on 64 bits is 16) make the young generation 8 MiB instead of 32: at
- * 100,000 articles a crawl of every archive document took the server's peak RSS from 425–446 to
- * 402 MiB, and its load alone from 358–362 to 348 MiB, for no measurable change in start time or
- * cached req/s (bench/RESULTS.md, "Archives").
+ * 100,000 articles it took a crawl of every archive document from 425–446 to 402–414 MiB of peak
+ * RSS, and the load alone from 358–362 to 348 MiB; start time and cached req/s moved within the noise
+ * of a busy machine (bench/RESULTS.md, "Archive crawl memory").
  */
 import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
