@@ -12,7 +12,7 @@
  * part of these. A route missed here, or an input left out, shows as a difference between an
  * incremental export and a fresh one: tests/export/incremental.test.ts compares them byte for byte.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ArticleIndex } from '../articles/article-index.ts';
 import type { ArticleMeta } from '../articles/types.ts';
 import { archiveCount, archivePositions } from '../feeds/archives.ts';
@@ -42,9 +42,10 @@ export interface RouteSettings {
   sitemapMaxUrls?: number;
 }
 
-const digest = (parts: readonly (string | number | boolean)[]) => createHash('sha1').update(parts.join('\n')).digest('base64url');
+// crypto.hash, one call per digest: a Hash object per digest (~42k at 10k articles) cost twice the time.
+const digest = (parts: readonly (string | number | boolean)[]) => hash('sha1', parts.join('\n'), 'base64url');
 // Article digests are joined by the hundred into route digests: 12 characters (72 bits) each keep that short.
-const articleDigest = (a: ArticleMeta) => createHash('sha1').update(`${a.file}\n${a.source.size}\n${a.source.mtimeMs}`).digest('base64url').slice(0, 12);
+const articleDigest = (a: ArticleMeta) => hash('sha1', `${a.file}\n${a.source.size}\n${a.source.mtimeMs}`, 'base64url').slice(0, 12);
 
 /**
  * The file `toSSG` writes a route to: feeds, the OPML, the sitemap and robots.txt keep their names (their
