@@ -29,7 +29,7 @@ import { HEADERS_FILE, renderHeadersFile } from './host-files.ts';
 import { readManifest, removeStale, writeManifest, type PreviousExport } from './manifest.ts';
 import { OutputWriter, type WriteCounts } from './output-writer.ts';
 import { renderRoutes } from './render-routes.ts';
-import { listExportRoutes, type ExportRoute } from './route-inputs.ts';
+import { listExportRoutes, type ExportRoute, type RouteGroups } from './route-inputs.ts';
 import { renderShard, type ShardResult } from './render-shard.ts';
 import { maxShards } from './shard.ts';
 import { runShardInWorker } from './workers.ts';
@@ -124,7 +124,9 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
     early?.stop();
     throw error;
   }
-  const routes = listExportRoutes(site.index, { feedLimit: config.feedLimit, archiveSize: config.archiveSize });
+  // An incremental export leaves out the groups of routes (a tag's) whose inputs the manifest already holds.
+  const groups: RouteGroups = { digests: new Map(), unchanged: incremental ? (g, d) => previous.groups?.get(g) === d : undefined };
+  const routes = listExportRoutes(site.index, { feedLimit: config.feedLimit, archiveSize: config.archiveSize }, groups);
   const rendered = incremental
     ? await renderChanged(options, site, routes, previous, logError)
     : await renderAll(options, site, routes, previous, logError, early);
@@ -136,10 +138,21 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
   // The media files that `/media/…` serves, as they are (the static host gives their types by extension).
   for (const name of listMediaFiles(config.articlesDir)) writer.write(`${MEDIA_DIR}/${name}`, readFileSync(join(config.articlesDir, MEDIA_DIR, name)));
   const files = new Map(rendered.files);
+  const fileGroups = new Map<string, string>();
+  for (const r of routes) if (r.group !== undefined && files.has(r.file)) fileGroups.set(r.file, r.group);
+  if (incremental && previous.fileGroups) {
+    // The files of the groups left out of the list, as the last export recorded them.
+    for (const [name, group] of previous.fileGroups) {
+      const digest = groups.digests.get(group);
+      if (digest === undefined || previous.groups?.get(group) !== digest || files.has(name)) continue;
+      files.set(name, previous.files.get(name) ?? '');
+      fileGroups.set(name, group);
+    }
+  }
   for (const name of writer.produced) files.set(name, '');
   const removed = await removeStale(outDir, previous.files.keys(), new Set(files.keys()));
   // Without the manifest the next export cannot tell which files it may remove: the export failed.
-  await writeManifest(outDir, { fingerprint, files }).catch((error: Error) => {
+  await writeManifest(outDir, { fingerprint, files, groups: groups.digests, fileGroups }).catch((error: Error) => {
     throw new ExportError(`export failed: ${error.message}`, { cause: error });
   });
   const written = rendered.counts.written + writer.counts.written;

@@ -17,6 +17,13 @@ export interface ManifestData {
   fingerprint: string;
   /** File (relative, `/` separators) -> digest of its route's inputs ('' for none). */
   files: Map<string, string>;
+  /**
+   * Groups of routes listed together (a tag's feeds, archives and pages: route-inputs.ts) -> the digest
+   * of what they all are made from, and file -> its group: an export may copy an unchanged group's
+   * files and digests from here rather than list its routes again.
+   */
+  groups?: Map<string, string>;
+  fileGroups?: Map<string, string>;
 }
 
 /** The previous export's manifest; `problem` says why it could not be used (then the fingerprint is empty). */
@@ -25,15 +32,17 @@ export interface PreviousExport extends ManifestData {
 }
 
 /**
- * Version 3 holds the files as one string of `name\tdigest` lines (sorted by name): at 10k articles a
- * JSON object of ~32k keys took ~0.3 s of a re-export to read and ~0.2 s to write, a string of lines a
- * fraction of that (bench/RESULTS.md). Version 2 (a `files` object) is still read.
+ * Version 3 holds the files as one flat array, name, digest, group ('' for none) after name (sorted by
+ * name), and the groups as name, digest: at 10k articles a JSON object of ~32k keys took ~0.3 s of a
+ * re-export to read and ~0.2 s to write, a flat array of strings a fraction of that (bench/RESULTS.md).
+ * Version 2 (a `files` object) is still read.
  */
 interface ManifestFile {
   generator: 'tagfeeds';
   version: 3;
   fingerprint: string;
-  files: string;
+  files: string[];
+  groups: string[];
 }
 
 /**
@@ -50,25 +59,37 @@ export async function readManifest(outDir: string): Promise<PreviousExport> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { fingerprint: '', files: new Map() };
     return { fingerprint: '', files: new Map(), problem: `cannot read ${file}: ${(error as Error).message}` };
   }
-  let parsed: { generator?: unknown; version?: unknown; fingerprint?: unknown; files?: unknown };
+  let parsed: { generator?: unknown; version?: unknown; fingerprint?: unknown; files?: unknown; groups?: unknown };
   try {
     parsed = JSON.parse(text) as typeof parsed;
   } catch (error) {
     return { fingerprint: '', files: new Map(), problem: `${file} is not valid JSON (${(error as Error).message})` };
   }
   if (parsed?.generator !== 'tagfeeds') return { fingerprint: '', files: new Map(), problem: `${file} is not an export manifest` };
+  const files = new Map<string, string>();
+  if (parsed.version === 3 && typeof parsed.fingerprint === 'string' && Array.isArray(parsed.files) && Array.isArray(parsed.groups)) {
+    const list: unknown[] = parsed.files;
+    const listed: unknown[] = parsed.groups;
+    const groups = new Map<string, string>();
+    const fileGroups = new Map<string, string>();
+    for (let i = 0; i + 1 < listed.length; i += 2) {
+      const name = listed[i];
+      const digest = listed[i + 1];
+      if (typeof name === 'string' && typeof digest === 'string') groups.set(name, digest);
+    }
+    for (let i = 0; i + 2 < list.length; i += 3) {
+      const name = list[i];
+      const inputs = list[i + 1];
+      const group = list[i + 2];
+      if (typeof name !== 'string' || !isInside(name)) continue;
+      files.set(name, typeof inputs === 'string' ? inputs : '');
+      if (typeof group === 'string' && group !== '') fileGroups.set(name, group);
+    }
+    return { fingerprint: parsed.fingerprint, files, groups, fileGroups };
+  }
   if (Array.isArray(parsed.files)) {
     const files = new Map(parsed.files.filter((f): f is string => typeof f === 'string' && isInside(f)).map((f) => [f, '']));
     return { fingerprint: '', files, problem: `${file} is from an older version (no route inputs)` };
-  }
-  const files = new Map<string, string>();
-  if (parsed.version === 3 && typeof parsed.fingerprint === 'string' && typeof parsed.files === 'string') {
-    for (const line of parsed.files.split('\n')) {
-      const tab = line.indexOf('\t');
-      const name = tab < 0 ? line : line.slice(0, tab);
-      if (isInside(name)) files.set(name, tab < 0 ? '' : line.slice(tab + 1));
-    }
-    return { fingerprint: parsed.fingerprint, files };
   }
   if (parsed.version !== 2 || typeof parsed.fingerprint !== 'string' || typeof parsed.files !== 'object' || parsed.files === null) {
     return { fingerprint: '', files: new Map(), problem: `${file} is not an export manifest of this version` };
@@ -82,8 +103,9 @@ export async function readManifest(outDir: string): Promise<PreviousExport> {
  * naming the manifest file when it cannot be written.
  */
 export async function writeManifest(outDir: string, data: ManifestData): Promise<void> {
-  const lines = [...data.files.keys()].sort().map((name) => `${name}\t${data.files.get(name)!}`);
-  const manifest: ManifestFile = { generator: 'tagfeeds', version: 3, fingerprint: data.fingerprint, files: lines.join('\n') };
+  const files = [...data.files.keys()].sort().flatMap((name) => [name, data.files.get(name)!, data.fileGroups?.get(name) ?? '']);
+  const groups = [...(data.groups ?? new Map<string, string>())].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).flat();
+  const manifest: ManifestFile = { generator: 'tagfeeds', version: 3, fingerprint: data.fingerprint, files, groups };
   const file = join(outDir, MANIFEST_NAME);
   try {
     writeIfChanged(file, Buffer.from(`${JSON.stringify(manifest)}\n`));

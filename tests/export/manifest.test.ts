@@ -16,11 +16,12 @@ describe('the export manifest', () => {
   });
   afterEach(() => rm(root, { recursive: true, force: true }));
 
-  it('records the files of the last export with their inputs and fingerprint, and nothing before the first', async () => {
+  it('records the files of the last export with their inputs, groups and fingerprint, and nothing before the first', async () => {
     expect(await readManifest(dir)).toEqual({ fingerprint: '', files: new Map() });
-    await writeManifest(dir, { fingerprint: 'f1', files: new Map([['tags/old.html', 'b'], ['index.html', 'a']]) });
+    const groups = new Map([['tag:old', 'g']]);
+    await writeManifest(dir, { fingerprint: 'f1', files: new Map([['tags/old.html', 'b'], ['index.html', 'a']]), groups, fileGroups: new Map([['tags/old.html', 'tag:old']]) });
     const read = await readManifest(dir);
-    expect(read).toEqual({ fingerprint: 'f1', files: new Map([['index.html', 'a'], ['tags/old.html', 'b']]) });
+    expect(read).toEqual({ fingerprint: 'f1', files: new Map([['index.html', 'a'], ['tags/old.html', 'b']]), groups, fileGroups: new Map([['tags/old.html', 'tag:old']]) });
     expect([...read.files.keys()]).toEqual(['index.html', 'tags/old.html']);
   });
 
