@@ -87,7 +87,8 @@ export async function readManifest(outDir: string): Promise<PreviousExport> {
     }
     return { fingerprint: parsed.fingerprint, files, groups, fileGroups };
   }
-  if (Array.isArray(parsed.files)) {
+  // The older list of names is version 1; a version 3 without its arrays is no list of names.
+  if (Array.isArray(parsed.files) && parsed.version === undefined) {
     const files = new Map(parsed.files.filter((f): f is string => typeof f === 'string' && isInside(f)).map((f) => [f, '']));
     return { fingerprint: '', files, problem: `${file} is from an older version (no route inputs)` };
   }
