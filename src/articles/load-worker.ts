@@ -5,8 +5,7 @@
  *   parses what the chunks hold.
  */
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { join } from 'node:path';
-import { readArticleMeta, readFileBytes, type EntryKind, type ReadOptions } from './files.ts';
+import { articlePath, readArticleMeta, readFileBytes, type EntryKind, type ReadOptions } from './files.ts';
 import type { ArticleParseError, MetaResult } from './types.ts';
 
 /** What a parsing loader thread is given. */
@@ -25,8 +24,7 @@ export type LoaderMessage = { results: MetaResult[] } | { done: true };
  */
 export interface ReaderTask {
   bytes: true;
-  dir: string;
-  maxBytes: number;
+  options: ReadOptions;
   names: string[];
   chunkBytes: number;
   chunks: number;
@@ -107,7 +105,7 @@ function readBytes(task: ReaderTask): void {
     return chunk.subarray(used, used + size);
   };
   for (const name of task.names) {
-    const read = readFileBytes(join(task.dir, name), task.maxBytes, room);
+    const read = readFileBytes(articlePath(task.options, name), task.options.maxBytes, room);
     if (read.ok) {
       records.push(used, read.bytes.length, read.source.size, read.source.mtimeMs);
       used += read.bytes.length;

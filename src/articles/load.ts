@@ -293,7 +293,7 @@ async function readWithReadThread(entries: [string, EntryKind][], options: ReadO
   const signal = new SharedArrayBuffer(4);
   const counter = new Int32Array(signal);
   const { port1: giveBack, port2: returned } = new MessageChannel();
-  const task: ReaderTask = { bytes: true, dir: options.dir, maxBytes: options.maxBytes, names, chunkBytes, chunks: READ_CHUNKS, returned, signal };
+  const task: ReaderTask = { bytes: true, options, names, chunkBytes, chunks: READ_CHUNKS, returned, signal };
   const { script, eval: isSource } = loaderScript();
   const results: MetaResult[] = [];
   let next = 0;
