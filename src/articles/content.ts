@@ -6,7 +6,7 @@ import { LRUCache } from 'lru-cache';
 import { basename } from 'node:path';
 import { escapeHtml } from './parse.ts';
 import { readArticleFile, type ReadOptions } from './files.ts';
-import type { Article, ArticleMeta, SourceStamp } from './types.ts';
+import { summaryOf, type Article, type ArticleMeta, type SourceStamp } from './types.ts';
 
 interface Body {
   source: SourceStamp;
@@ -60,6 +60,6 @@ export class ContentStore {
       if (keep) this.#cache.set(meta.file, { source: meta.source, html: result.article.contentHtml });
       return result.article.contentHtml;
     }
-    return known?.html ?? `<p>${escapeHtml(meta.summary)}</p>`;
+    return known?.html ?? `<p>${escapeHtml(summaryOf(meta))}</p>`;
   }
 }

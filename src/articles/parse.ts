@@ -212,6 +212,7 @@ function parseOrThrow(bytes: Uint8Array, info: ArticleFileInfo, withBody: boolea
     if (p < end) firstParagraph = lines.text(p).trim();
   }
 
+  const summary = fm.summary === undefined ? shortenText(firstParagraph, SUMMARY_LENGTH) : { text: fm.summary, cut: false };
   const mtime = new Date(info.source.mtimeMs);
   const date = fm.date ?? mtime;
   const modified = fm.updated ?? mtime;
@@ -226,8 +227,10 @@ function parseOrThrow(bytes: Uint8Array, info: ArticleFileInfo, withBody: boolea
     updated: modified > date ? modified : date,
     author: fm.author === undefined ? undefined : detach(fm.author),
     image: fm.image,
-    summary: detach(fm.summary ?? shorten(firstParagraph, SUMMARY_LENGTH)),
-    tags,
+    summary: detach(summary.text),
+    summaryCut: summary.cut,
+    // Trimmed to its length: grown by push, the array kept room for 17 tags (8 MiB at 100,000 articles).
+    tags: tags.slice(),
     draft: fm.draft,
     source: info.source,
   };
@@ -251,7 +254,13 @@ const TRAILING = ' \t,;:.–—-';
 
 /** Shortens text to at most `max` characters at a word boundary, adding an ellipsis when cut. */
 export function shorten(text: string, max: number): string {
-  if (text.length <= max) return text;
+  const { text: kept, cut } = shortenText(text, max);
+  return cut ? `${kept}…` : kept;
+}
+
+/** `shorten` without the ellipsis: the text kept, and whether it was cut (so an ellipsis belongs after it). */
+export function shortenText(text: string, max: number): { text: string; cut: boolean } {
+  if (text.length <= max) return { text, cut: false };
   // Cut on a code point boundary: never between the two halves of a surrogate pair.
   let end = max;
   const last = text.charCodeAt(end - 1);
@@ -260,5 +269,5 @@ export function shorten(text: string, max: number): string {
   const space = Math.max(cut.lastIndexOf(' '), cut.lastIndexOf('\t'));
   let kept = space > max / 2 ? space : cut.length;
   while (kept > 0 && TRAILING.includes(cut[kept - 1]!)) kept--;
-  return `${cut.slice(0, kept)}…`;
+  return { text: cut.slice(0, kept), cut: true };
 }

@@ -172,6 +172,14 @@ export function internTags(tags: readonly Tag[]): Tag[] {
   return tags.map((t) => internTag(t.label));
 }
 
+/**
+ * The shared Tag objects for labels that were merged once already (a stored row's): no duplicates are
+ * looked for, and the array is exactly as long as the list (mergeTags' pushes leave room for 17).
+ */
+export function tagsOfMerged(labels: readonly string[]): Tag[] {
+  return labels.map(internTag);
+}
+
 /** Adds tags to a list, skipping those whose normalised key is already there; keeps the first label. */
 export function mergeTags(into: Tag[], labels: Iterable<string>): Tag[] {
   for (const label of labels) {

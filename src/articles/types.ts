@@ -48,8 +48,15 @@ export interface ArticleMeta {
   updated: Date;
   author?: string;
   image?: ArticleImage;
-  /** Plain-text summary. */
+  /**
+   * Plain-text summary, without the ellipsis of a cut one (`summaryCut`): read it through `summaryOf`.
+   * Why apart: one `…` (U+2026) makes V8 store the whole string in two bytes a character, and at
+   * 100,000 articles the summaries of Latin-1 text then took 58 MiB of the index instead of 29
+   * (bench/RESULTS.md, "Index memory").
+   */
   summary: string;
+  /** Whether the summary was cut from a longer first paragraph, so that an ellipsis follows it. */
+  summaryCut?: boolean;
   tags: Tag[];
   draft: boolean;
   source: SourceStamp;
@@ -58,6 +65,11 @@ export interface ArticleMeta {
 /** A parsed article: its metadata and its body rendered to HTML. */
 export interface Article extends ArticleMeta {
   contentHtml: string;
+}
+
+/** An article's summary as shown: with an ellipsis after it when it was cut. */
+export function summaryOf(meta: Pick<ArticleMeta, 'summary' | 'summaryCut'>): string {
+  return meta.summaryCut === true ? `${meta.summary}…` : meta.summary;
 }
 
 /** The metadata of an article, without its body. */

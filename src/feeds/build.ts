@@ -1,5 +1,5 @@
 /** Articles + site metadata -> the format-neutral feed document. */
-import type { ArticleImage, ArticleMeta, Tag } from '../articles/types.ts';
+import { summaryOf, type ArticleImage, type ArticleMeta, type Tag } from '../articles/types.ts';
 import { FEED_FORMATS, type FeedDoc, type FeedFormat, type FeedHistory, type FeedItem } from './types.ts';
 import type { SiteUrls } from '../urls.ts';
 
@@ -74,7 +74,7 @@ function toItems(site: SiteInfo, articles: readonly ArticleMeta[], bodies: reado
   return articles.map((a, i) => ({
     url: site.urls.article(a.id),
     title: a.title,
-    summary: a.summary,
+    summary: summaryOf(a),
     contentHtml: site.urls.absoluteLinks(bodies[i]!),
     published: a.date,
     updated: a.updated,

@@ -1,6 +1,6 @@
 /** The site's HTML pages. Everything that comes from an article is escaped, except its rendered body. */
 import { html, raw } from 'hono/html';
-import type { ArticleMeta, Tag } from '../articles/types.ts';
+import { summaryOf, type ArticleMeta, type Tag } from '../articles/types.ts';
 import type { AuthorSummary, TagSummary } from '../articles/article-index.ts';
 import { authorSlug } from '../articles/authors.ts';
 import { imageUrl, type SiteInfo } from '../feeds/build.ts';
@@ -21,7 +21,7 @@ function articleList(site: SiteInfo, articles: readonly ArticleMeta[]) {
   return html`<ul class="items">
 ${articles.map(
   (a) => html`<li><a href="${site.urls.article(a.id)}"><strong>${a.title}</strong></a><br>
-<span class="meta">${date(a.date)} ${tagList(site, a.tags)}</span><br>${a.summary}</li>
+<span class="meta">${date(a.date)} ${tagList(site, a.tags)}</span><br>${summaryOf(a)}</li>
 `,
 )}</ul>`;
 }
@@ -80,7 +80,7 @@ export function articlePage(site: SiteInfo, article: ArticleMeta, bodyHtml: stri
       title: `${article.title} · ${site.title}`,
       canonical: site.urls.article(article.id),
       feeds: { title: site.title },
-      openGraph: { title: article.title, description: article.summary, ...(image && isPicture ? { image, imageAlt: article.image!.alt } : {}) },
+      openGraph: { title: article.title, description: summaryOf(article), ...(image && isPicture ? { image, imageAlt: article.image!.alt } : {}) },
     },
     html`<article>
 <h1>${article.title}</h1>

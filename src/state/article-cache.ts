@@ -14,12 +14,12 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ArticleMeta, SourceStamp } from '../articles/types.ts';
-import { mergeTags } from '../articles/tags.ts';
+import { tagsOfMerged } from '../articles/tags.ts';
 import type { MetaCache } from '../articles/load.ts';
 
 /** File name of the cache inside `STATE_DIR`. */
 export const CACHE_FILE = 'cache.db';
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 5;
 
 /**
  * A fingerprint of the code that turns files into metadata: rows written by another version of it are
@@ -45,12 +45,12 @@ function parserFingerprint(): string {
  * into `extra` as JSON, so that a field the parser gains is kept without a change here (the parser's
  * fingerprint changes with it, so older rows are not used).
  */
-type Row = [name: string, size: number, mtimeMs: number, title: string, date: number, updated: number, author: string | null, summary: string, tags: string, draft: 0 | 1, extra: string];
+type Row = [name: string, size: number, mtimeMs: number, title: string, date: number, updated: number, author: string | null, summary: string, summaryCut: 0 | 1, tags: string, draft: 0 | 1, extra: string];
 
-const COLUMNS = 'name, size, mtime_ms, title, date, updated, author, summary, tags, draft, extra';
+const COLUMNS = 'name, size, mtime_ms, title, date, updated, author, summary, summary_cut, tags, draft, extra';
 
 /** The fields of ArticleMeta that have columns, or come from the file name and stamp. */
-type Columned = 'id' | 'file' | 'format' | 'source' | 'title' | 'date' | 'updated' | 'author' | 'summary' | 'tags' | 'draft';
+type Columned = 'id' | 'file' | 'format' | 'source' | 'title' | 'date' | 'updated' | 'author' | 'image' | 'summary' | 'summaryCut' | 'tags' | 'draft';
 
 function openCache(dir: string, log: (line: string) => void, read: (db: Database.Database) => void): Database.Database {
   mkdirSync(dir, { recursive: true });
@@ -65,7 +65,7 @@ function openCache(dir: string, log: (line: string) => void, read: (db: Database
       if (version !== 0 && version !== SCHEMA_VERSION) throw new Error(`schema ${version}, this version writes ${SCHEMA_VERSION}`);
       db.exec(`CREATE TABLE IF NOT EXISTS article_meta (
         dir TEXT NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, parser TEXT NOT NULL,
-        title TEXT NOT NULL, date REAL NOT NULL, updated REAL NOT NULL, author TEXT, summary TEXT NOT NULL,
+        title TEXT NOT NULL, date REAL NOT NULL, updated REAL NOT NULL, author TEXT, summary TEXT NOT NULL, summary_cut INTEGER NOT NULL,
         tags TEXT NOT NULL, draft INTEGER NOT NULL, extra TEXT NOT NULL, PRIMARY KEY (dir, name)) WITHOUT ROWID`);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
       // No integrity check up front (it reads the whole file, a third of a warm start): a damaged
@@ -103,7 +103,7 @@ const WRITE_DELAY_MS = 1000;
  * load names it. Undefined for a row whose `extra` does not parse (the file is read again).
  */
 function fromRow(row: Row): ArticleMeta | undefined {
-  const [, size, mtimeMs, title, date, updated, author, summary, tags, draft, extra] = row;
+  const [, size, mtimeMs, title, date, updated, author, summary, summaryCut, tags, draft, extra] = row;
   let more: Partial<Omit<ArticleMeta, Columned>> | undefined;
   if (extra !== '') {
     try {
@@ -112,6 +112,8 @@ function fromRow(row: Row): ArticleMeta | undefined {
       return undefined;
     }
   }
+  // The fields in the order the parser writes them (parse.ts), so that both make objects of one shape.
+  // No image: an article with one is never cached (`put`).
   const meta: ArticleMeta = {
     id: '',
     file: '',
@@ -120,8 +122,10 @@ function fromRow(row: Row): ArticleMeta | undefined {
     date: new Date(date),
     updated: new Date(updated),
     author: author ?? undefined,
+    image: undefined,
     summary,
-    tags: tags === '' ? [] : mergeTags([], tags.split('\n')),
+    summaryCut: summaryCut === 1,
+    tags: tags === '' ? [] : tagsOfMerged(tags.split('\n')),
     draft: draft === 1,
     source: { size, mtimeMs },
   };
@@ -172,7 +176,7 @@ export class ArticleMetaCache implements MetaCache {
       }
     });
     for (const [name, meta] of this.#recorded) this.#stamps.set(name, meta.source);
-    this.#put = db.prepare(`INSERT OR REPLACE INTO article_meta (dir, parser, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#put = db.prepare(`INSERT OR REPLACE INTO article_meta (dir, parser, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#delete = db.prepare('DELETE FROM article_meta WHERE dir = ? AND name = ?');
     this.#db = db;
     return db;
@@ -272,10 +276,12 @@ export class ArticleMetaCache implements MetaCache {
           this.#delete.run(this.#dir, name);
           continue;
         }
-        const { id: _id, file: _file, format: _format, source, title, date, updated, author, summary, tags, draft, ...more } = meta;
+        const { id: _id, file: _file, format: _format, source, title, date, updated, author, image: _image, summary, summaryCut, tags, draft, ...more } = meta;
         const labels = tags.map((t) => t.label).join('\n');
-        const extra = Object.keys(more).length === 0 ? '' : JSON.stringify(more);
-        this.#put.run(this.#dir, this.#parser, name, source.size, source.mtimeMs, title, date.getTime(), updated.getTime(), author ?? null, summary, labels, draft ? 1 : 0, extra);
+        // Fields left undefined are no extra: '{}' in every row cost a JSON.parse and a second object
+        // per row at every warm start.
+        const extra = Object.values(more).every((value) => value === undefined) ? '' : JSON.stringify(more);
+        this.#put.run(this.#dir, this.#parser, name, source.size, source.mtimeMs, title, date.getTime(), updated.getTime(), author ?? null, summary, summaryCut === true ? 1 : 0, labels, draft ? 1 : 0, extra);
       }
     })();
   }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Parser } from 'marked';
 import { describe, expect, it, vi } from 'vitest';
 import { parseArticle, parseArticleMeta, shorten, SUMMARY_LENGTH } from '../../src/articles/parse.ts';
-import { ArticleParseError, toMeta, type Article, type ParseResult } from '../../src/articles/types.ts';
+import { ArticleParseError, summaryOf, toMeta, type Article, type ParseResult } from '../../src/articles/types.ts';
 import { FIXED_DATE, FIXTURES, fileInfo } from '../support/factory.ts';
 
 const encoder = new TextEncoder();
@@ -384,12 +384,19 @@ describe('parseArticle', () => {
 
   describe('summaries', () => {
     it('uses the first paragraph when it is short', () => {
-      expect(parsed('T\nFirst.\nSecond.\n').summary).toBe('First.');
+      const article = parsed('T\nFirst.\nSecond.\n');
+      expect(article.summary).toBe('First.');
+      expect(article.summaryCut).toBe(false);
+      expect(summaryOf(article)).toBe('First.');
     });
 
     it('shortens a long first paragraph at a word boundary with an ellipsis', () => {
       const words = Array.from({ length: 100 }, (_, i) => `word${i}`).join(' ');
-      const { summary } = parsed(`T\n${words}\n`);
+      const article = parsed(`T\n${words}\n`);
+      // Kept without its ellipsis (one '…' would make V8 store the string in two bytes a character).
+      expect(article.summaryCut).toBe(true);
+      expect(article.summary).not.toContain('…');
+      const summary = summaryOf(article);
       expect(summary.endsWith('…')).toBe(true);
       expect(Array.from(summary).length).toBeLessThanOrEqual(SUMMARY_LENGTH + 1);
       expect(words.startsWith(summary.slice(0, -1))).toBe(true);

@@ -8,7 +8,7 @@ import { mkdir, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadArticles } from '../../src/articles/load.ts';
-import type { ArticleMeta } from '../../src/articles/types.ts';
+import { summaryOf, type ArticleMeta } from '../../src/articles/types.ts';
 import { ArticleMetaCache, CACHE_FILE } from '../../src/state/article-cache.ts';
 import { makeTempDir, removeTempDir } from '../support/factory.ts';
 
@@ -55,6 +55,30 @@ describe('ArticleMetaCache', () => {
     expect(second.articles).toEqual(cold.articles);
     // Bad files are never cached: they are read (and refused) every time, with their reason.
     expect(second.errors.map((e) => [e.file, e.reason])).toEqual([[join(articles, 'broken.txt'), 'bad-front-matter']]);
+  });
+
+  it('keeps whether a summary was cut, so that its ellipsis survives a restart', async () => {
+    const words = Array.from({ length: 120 }, (_, i) => `word${i}`).join(' ');
+    await writeFile(join(articles, 'long.txt'), `Long One\n\n${words}\n#Alpha\n`);
+    const cold = await load();
+    await cachedLoad();
+    const warm = await cachedLoad();
+    expect(warm.cached).toBe(5);
+    const long = warm.articles.find((a) => a.id === 'long')!;
+    expect(long.summaryCut).toBe(true);
+    expect(summaryOf(long).endsWith('…')).toBe(true);
+    expect(warm.articles.find((a) => a.id === 'plain')!.summaryCut).toBe(false);
+    expect(warm.articles).toEqual(cold.articles);
+  });
+
+  it('stores no extra JSON for fields that are unset, such as no image', async () => {
+    await cachedLoad();
+    const db = new Database(join(state, CACHE_FILE), { readonly: true });
+    try {
+      expect(db.prepare("SELECT count(*) AS n FROM article_meta WHERE extra != ''").get()).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
   });
 
   it('after edits, deletions, additions and renames while it was closed, gives exactly what a load without it gives', async () => {
