@@ -12,6 +12,7 @@ import { FEED_FORMATS } from '../feeds/types.ts';
 import { describeProblem, loadSite, summaryLine } from '../articles/load-site.ts';
 import { createPush } from './push.ts';
 import { openArticleCache } from './article-cache.ts';
+import { boundHeapGrowth } from './heap-growth.ts';
 import { Metrics } from '../server/metrics.ts';
 import { purgeKeys } from '../server/surrogate-keys.ts';
 import { Purger } from '../net/purger.ts';
@@ -21,6 +22,8 @@ export async function serveCommand(config: Config): Promise<void> {
   const cache = openArticleCache(config);
   const site = await loadSite({ ...config, cache });
   console.log(summaryLine(site, config.articlesDir));
+  // From here on the heap holds the index and grows little: bound how far garbage may pile up.
+  boundHeapGrowth();
   const loadedAt = new Date();
   const push = createPush(config, site.index);
   // The app is made once the port is known: with --port 0 the default base URL names the real port.
