@@ -1,7 +1,7 @@
 import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeFileName, isArticleFileName, readArticleFile, resolveReadOptions, type ReadOptions } from '../../src/articles/files.ts';
+import { articlePath, describeFileName, isArticleFileName, readArticleFile, resolveReadOptions, type ReadOptions } from '../../src/articles/files.ts';
 import { makeTempDir, removeTempDir } from '../support/factory.ts';
 
 /** Root reads files whatever their permissions, so a chmod 000 file is unreadable only for other users. */
@@ -17,6 +17,16 @@ describe('isArticleFileName', () => {
   it('ignores dotfiles, editor backups and other extensions', () => {
     for (const name of ['.hidden.txt', '.txt', 'x.txt~', '.#x.txt', '#x.txt#', 'x.txt.swp', '.x.txt.swp', 'x.swp', 'x.html', 'README', 'x.txt.bak', 'x.markdown']) {
       expect(isArticleFileName(name), name).toBe(false);
+    }
+  });
+});
+
+describe('articlePath', () => {
+  it('gives what path.join gives, for folders written every way and names of every kind', () => {
+    const dirs = ['articles', 'articles/', './articles', 'a/../articles', '/srv/feeds/articles/', '/', '.', '..', '', 'a//b', '../x/./y/', 'ü/日本'];
+    const names = ['x.txt', 'a b.md', '.hidden.txt', '日本.md', 'x', '.', '..', '', 'sub/x.txt', '../x.txt', 'a\\b.txt'];
+    for (const dir of dirs) {
+      for (const name of names) expect(articlePath({ dir, realDir: dir, maxBytes: 1 }, name), `${dir} + ${name}`).toBe(join(dir, name));
     }
   });
 });
