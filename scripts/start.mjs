@@ -16,13 +16,13 @@
  * Starts that build at the same time are safe: every file is written under a temporary name, then
  * renamed.
  *
- * Node flags: package.json's `start` runs this file as `node --max-semi-space-size=4 scripts/start.mjs`
- * (V8 sizes its heap when the process starts, so they cannot be set from here; whatever starts the
- * server as `npm start` does reads them from package.json, scripts/start-command.mjs). 4 MiB
- * semi-spaces (V8's default on 64 bits is 16) make the young generation 8 MiB instead of 32: at
- * 100,000 articles it took a crawl of every archive document from 425–446 to 402–414 MiB of peak
- * RSS, and the load alone from 358–362 to 348 MiB; start time and cached req/s moved within the noise
- * of a busy machine (bench/RESULTS.md, "Archive crawl memory").
+ * Node flags: package.json's `start` runs this file as `node [flags] scripts/start.mjs`, today with
+ * none (V8 sizes its heap when the process starts, so such flags cannot be set from here; whatever
+ * starts the server as `npm start` does reads them from package.json, scripts/start-command.mjs).
+ * It ran with `--max-semi-space-size=4` for the archive crawl's memory until the server bounded the
+ * heap's growth itself once loaded (src/commands/heap-growth.ts): the small young generation then
+ * saved 10–20 MiB of a crawl's peak and cost 0.55 s of scavenges in a warm start at 100,000 articles
+ * (bench/RESULTS.md, "Archive crawl memory after the fast path").
  */
 import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
