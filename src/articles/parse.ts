@@ -252,13 +252,10 @@ export function escapeHtml(text: string): string {
 // Punctuation and spaces dropped before the ellipsis of a shortened summary.
 const TRAILING = ' \t,;:.–—-';
 
-/** Shortens text to at most `max` characters at a word boundary, adding an ellipsis when cut. */
-export function shorten(text: string, max: number): string {
-  const { text: kept, cut } = shortenText(text, max);
-  return cut ? `${kept}…` : kept;
-}
-
-/** `shorten` without the ellipsis: the text kept, and whether it was cut (so an ellipsis belongs after it). */
+/**
+ * Shortens text to at most `max` characters at a word boundary: the text kept, and whether it was cut
+ * (then an ellipsis belongs after it; `summaryOf` adds it).
+ */
 export function shortenText(text: string, max: number): { text: string; cut: boolean } {
   if (text.length <= max) return { text, cut: false };
   // Cut on a code point boundary: never between the two halves of a surrogate pair.

@@ -52,7 +52,7 @@ export interface ArticleMeta {
    * Plain-text summary, without the ellipsis of a cut one (`summaryCut`): read it through `summaryOf`.
    * Why apart: one `…` (U+2026) makes V8 store the whole string in two bytes a character, and at
    * 100,000 articles the summaries of Latin-1 text then took 58 MiB of the index instead of 29
-   * (bench/RESULTS.md, "Index memory").
+   * (bench/RESULTS.md, "Archive crawl memory after the fast path").
    */
   summary: string;
   /** Whether the summary was cut from a longer first paragraph, so that an ellipsis follows it. */

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Parser } from 'marked';
 import { describe, expect, it, vi } from 'vitest';
-import { parseArticle, parseArticleMeta, shorten, SUMMARY_LENGTH } from '../../src/articles/parse.ts';
+import { parseArticle, parseArticleMeta, shortenText, SUMMARY_LENGTH } from '../../src/articles/parse.ts';
 import { ArticleParseError, summaryOf, toMeta, type Article, type ParseResult } from '../../src/articles/types.ts';
 import { FIXED_DATE, FIXTURES, fileInfo } from '../support/factory.ts';
 
@@ -405,14 +405,13 @@ describe('parseArticle', () => {
 
     it('never cuts a character made of a surrogate pair in half', () => {
       for (const text of ['😀'.repeat(400), `x${'😀'.repeat(400)}`]) {
-        const cut = shorten(text, 280);
-        expect(cut.endsWith('…')).toBe(true);
-        const kept = cut.slice(0, -1);
+        const { text: kept, cut } = shortenText(text, 280);
+        expect(cut).toBe(true);
         expect(text.startsWith(kept)).toBe(true);
         expect(kept.length).toBeGreaterThanOrEqual(270);
         expect(kept).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
       }
-      expect(shorten('short', 280)).toBe('short');
+      expect(shortenText('short', 280)).toEqual({ text: 'short', cut: false });
     });
   });
 
