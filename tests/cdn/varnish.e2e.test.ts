@@ -128,6 +128,17 @@ describe.skipIf(!varnishd)('Varnish in front of two instances, purged by surroga
   });
 
   it('goes on serving cached feeds, stale, when every instance is down', async () => {
+    // The change above is purged twice, the second time PURGE_DELAY_SECONDS later: wait for that
+    // purge from each instance, then have the site feed cached again. A feed purged while every
+    // instance is down has no copy left to serve (a purge removes it), so the instances stop only
+    // once the second purge is in: under load it could otherwise land after the feed was re-cached.
+    for (const server of servers) {
+      await eventually(async () => {
+        const sent = /^tagfeeds_purges_total\{result="sent"\} (\d+)/mu.exec(await (await fetch(`${server.url}/metrics`)).text());
+        return sent && Number(sent[1]) >= 2 ? true : undefined;
+      }, `the second purge from ${server.url}`, 10_000);
+    }
+    expect((await get(varnish.url, '/feed.json')).status).toBe(200);
     await Promise.all(servers.map((s) => s.stop()));
     // Past the TTL, so that what comes back is served from grace, not fresh.
     await new Promise((r) => setTimeout(r, Math.max(0, warmedAt + (TTL + 1) * 1000 - Date.now())));
