@@ -34,7 +34,7 @@ const out = join(root, 'build');
 /** The bundles: the command line and the two worker threads' entry points, which it starts by file name. */
 const ENTRIES = { cli: 'src/cli.ts', worker: 'src/export/worker.ts', 'load-worker': 'src/articles/load-worker.ts' };
 
-/** The newest modification time among the sources and the lock file (what a bundle is made from). */
+/** The newest modification time among the sources, the lock file and these scripts (what a bundle is made from). */
 function newestSource() {
   let newest = statSync(join(root, 'package-lock.json'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
   const walk = (dir) => {
@@ -45,7 +45,8 @@ function newestSource() {
     }
   };
   walk(join(root, 'src'));
-  return Math.max(newest, statSync(fileURLToPath(import.meta.url)).mtimeMs);
+  for (const script of [import.meta.url, new URL('bundle-options.mjs', import.meta.url)]) newest = Math.max(newest, statSync(fileURLToPath(script)).mtimeMs);
+  return newest;
 }
 
 /** Bundles every entry, each written to a temporary name and renamed, so a start never imports half a file. */
