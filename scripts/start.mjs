@@ -5,8 +5,8 @@
  *
  * Why a bundle: under tsx, every start transpiles and resolves ~100 TypeScript modules one import at a
  * time, which measured 1.1–1.3 s of a start here against 0.1–0.2 s for one bundled file (bench/RESULTS.md,
- * "Restarts"); at 100,000 articles a warm restart is budgeted 1.5 s in all. Packages stay outside the
- * bundle (`packages: 'external'`): node_modules is read as usual, native better-sqlite3 included.
+ * "Restarts"); at 100,000 articles a warm restart is budgeted 1.5 s in all. The packages are in the
+ * bundle too, but for native better-sqlite3 and esbuild (scripts/bundle-options.mjs says why).
  *
  * The export runs it too: under tsx its main thread and its worker thread (src/export/worker.ts) each
  * paid that start-up again, about 1 s of a 10k export's critical path and half of a re-export after one

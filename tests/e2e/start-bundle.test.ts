@@ -6,6 +6,7 @@
  */
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -52,6 +53,20 @@ describe('npm start (the bundle)', () => {
     const again = await snapshot('start');
     expect(again.bodies).toEqual(source.bodies);
     expect(statSync(join(dist, 'BUILT')).mtimeMs).toBe(built);
+  }, 60_000);
+});
+
+describe('the bundle', () => {
+  it('imports no package but better-sqlite3 and esbuild: every other one is inside it', async () => {
+    const result = await build({
+      entryPoints: ['cli.ts', 'export/worker.ts', 'articles/load-worker.ts'].map((f) => fileURLToPath(new URL(`../../src/${f}`, import.meta.url))),
+      outdir: join(root, 'bundle-imports'),
+      ...BUNDLE_OPTIONS,
+      write: false,
+      metafile: true,
+    });
+    const imported = new Set(Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path)));
+    expect([...imported].filter((p) => !isBuiltin(p)).sort()).toEqual(['better-sqlite3', 'esbuild']);
   }, 60_000);
 });
 
