@@ -21,7 +21,7 @@ export const BUNDLE_OPTIONS = {
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['better-sqlite3', 'esbuild'],
+  external: ['better-sqlite3'],
   banner: {
     js: [
       "import { createRequire as __bundleCreateRequire, isBuiltin as __bundleIsBuiltin } from 'node:module';",
@@ -32,5 +32,33 @@ export const BUNDLE_OPTIONS = {
       '};',
     ].join('\n'),
   },
+  plugins: [lazyEsbuild()],
   logLevel: 'warning',
 };
+
+/**
+ * esbuild in the bundle: each of its functions loads the package when first called, not at start.
+ * Only the TypeScript entry calls it (src/articles/load.ts bundles its loader threads' code with it; the
+ * bundle starts load-worker.js instead), yet importing it cost each start of the bundle 0.18 s of CPU
+ * here (node reads a CommonJS package imported from ESM for its export names: 97 KB of it), more than
+ * all the bundled packages together. The names are read from the installed esbuild when bundling.
+ */
+function lazyEsbuild() {
+  return {
+    name: 'lazy-esbuild',
+    setup(build) {
+      build.onResolve({ filter: /^esbuild$/ }, () => ({ path: 'esbuild', namespace: 'lazy-esbuild' }));
+      build.onLoad({ filter: /.*/, namespace: 'lazy-esbuild' }, async () => {
+        const esbuild = await import('esbuild');
+        const names = Object.keys(esbuild).filter((name) => name !== 'default' && typeof esbuild[name] === 'function');
+        const contents = [
+          "import { createRequire } from 'node:module';",
+          'let esbuild;',
+          "const load = () => (esbuild ??= createRequire(import.meta.url)('esbuild'));",
+          ...names.map((name) => `export function ${name}(...args) { return load().${name}(...args); }`),
+        ].join('\n');
+        return { contents, loader: 'js', resolveDir: process.cwd() };
+      });
+    },
+  };
+}

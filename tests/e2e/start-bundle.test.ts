@@ -57,7 +57,7 @@ describe('npm start (the bundle)', () => {
 });
 
 describe('the bundle', () => {
-  it('imports no package but better-sqlite3 and esbuild: every other one is inside it', async () => {
+  it('imports no package but better-sqlite3: every other one is inside it, or loaded when called (esbuild)', async () => {
     const result = await build({
       entryPoints: ['cli.ts', 'export/worker.ts', 'articles/load-worker.ts'].map((f) => fileURLToPath(new URL(`../../src/${f}`, import.meta.url))),
       outdir: join(root, 'bundle-imports'),
@@ -66,7 +66,23 @@ describe('the bundle', () => {
       metafile: true,
     });
     const imported = new Set(Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path)));
-    expect([...imported].filter((p) => !isBuiltin(p)).sort()).toEqual(['better-sqlite3', 'esbuild']);
+    expect([...imported].filter((p) => !isBuiltin(p)).sort()).toEqual(['better-sqlite3']);
+  }, 60_000);
+
+  it('loads esbuild when one of its functions is called', async () => {
+    // Beside the bundle, as build/cli.js is: esbuild is found from there.
+    const out = fileURLToPath(new URL(`../../build/test-esbuild-${process.pid}/`, import.meta.url));
+    try {
+      await build({
+        stdin: { contents: "import { transformSync } from 'esbuild'; export const code = transformSync('let a = 1', { minify: true }).code;", resolveDir: out, loader: 'js' },
+        outfile: join(out, 'entry.js'),
+        ...BUNDLE_OPTIONS,
+      });
+      const bundled = (await import(pathToFileURL(join(out, 'entry.js')).href)) as { code: string };
+      expect(bundled.code).toBe('let a=1;\n');
+    } finally {
+      await removeTempDir(out);
+    }
   }, 60_000);
 });
 
