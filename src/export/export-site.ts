@@ -26,7 +26,7 @@ import { PARAMETERISED_ROUTES } from '../server/app.ts';
 import { SecurityHeaders } from '../server/security.ts';
 import { exportFingerprint } from './fingerprint.ts';
 import { HEADERS_FILE, renderHeadersFile } from './host-files.ts';
-import { readManifest, removeStale, writeManifest, type PreviousExport } from './manifest.ts';
+import { countGroupFiles, joinGroupFiles, readManifest, removeStale, splitGroupFiles, writeManifest, type GroupRecord, type PreviousExport } from './manifest.ts';
 import { OutputWriter, type WriteCounts } from './output-writer.ts';
 import { renderRoutes } from './render-routes.ts';
 import { listExportRoutes, type ExportRoute, type RouteGroups } from './route-inputs.ts';
@@ -125,11 +125,11 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
     throw error;
   }
   // An incremental export leaves out the groups of routes (a tag's) whose inputs the manifest already holds.
-  const groups: RouteGroups = { digests: new Map(), unchanged: incremental ? (g, d) => previous.groups?.get(g) === d : undefined };
+  const groups: RouteGroups = { digests: new Map(), unchanged: incremental ? (g, d) => previous.groups?.get(g)?.digest === d : undefined };
   const routes = listExportRoutes(site.index, { feedLimit: config.feedLimit, archiveSize: config.archiveSize }, groups);
   const rendered = incremental
     ? await renderChanged(options, site, routes, previous, logError)
-    : await renderAll(options, site, routes, previous, logError, early);
+    : await renderAll(options, site, previous, logError, early);
 
   const writer = new OutputWriter(outDir);
   const policy = { maxAge: config.cacheMaxAge, sMaxAge: config.cacheSMaxAge, staleWhileRevalidate: config.cacheStaleWhileRevalidate };
@@ -137,29 +137,26 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
   writer.write(HEADERS_FILE, renderHeadersFile(policy, archivePolicy, await new SecurityHeaders().ready));
   // The media files that `/media/…` serves, as they are (the static host gives their types by extension).
   for (const name of listMediaFiles(config.articlesDir)) writer.write(`${MEDIA_DIR}/${name}`, readFileSync(join(config.articlesDir, MEDIA_DIR, name)));
-  const files = new Map(rendered.files);
-  const fileGroups = new Map<string, string>();
-  for (const r of routes) if (r.group !== undefined && files.has(r.file)) fileGroups.set(r.file, r.group);
-  if (incremental && previous.fileGroups) {
-    // The files of the groups left out of the list, as the last export recorded them.
-    for (const [name, group] of previous.fileGroups) {
-      const digest = groups.digests.get(group);
-      if (digest === undefined || previous.groups?.get(group) !== digest || files.has(name)) continue;
-      files.set(name, previous.files.get(name) ?? '');
-      fileGroups.set(name, group);
-    }
-  }
+  const { files, groups: records, members } = recordFiles(routes, rendered.produced, groups.digests, incremental ? previous : undefined);
   for (const name of writer.produced) files.set(name, '');
-  const removed = await removeStale(outDir, previous.files.keys(), new Set(files.keys()));
+  const current = new Set(files.keys());
+  for (const listed of members.values()) for (const name of listed.keys()) current.add(name);
+  // The files of the groups copied from the last manifest are in both; they are read only if a file
+  // missing from this export's own could be one of them (two routes mapping to one file).
+  let kept: Set<string> | undefined;
+  const keptFiles = () => (kept ??= new Set([...records].flatMap(([g, r]) => (members.has(g) ? [] : [...splitGroupFiles(r.files).keys()]))));
+  const removed = await removeStale(outDir, previousFiles(previous, records), { has: (name) => current.has(name) || keptFiles().has(name) });
   // Without the manifest the next export cannot tell which files it may remove: the export failed.
-  await writeManifest(outDir, { fingerprint, files, groups: groups.digests, fileGroups }).catch((error: Error) => {
+  await writeManifest(outDir, { fingerprint, files, groups: records }).catch((error: Error) => {
     throw new ExportError(`export failed: ${error.message}`, { cause: error });
   });
+  let fileCount = files.size;
+  for (const [group, record] of records) fileCount += members.get(group)?.size ?? countGroupFiles(record.files);
   const written = rendered.counts.written + writer.counts.written;
   return {
-    files: files.size,
+    files: fileCount,
     written,
-    unchanged: files.size - written,
+    unchanged: fileCount - written,
     removed,
     collisions: rendered.collisions,
     incremental,
@@ -169,9 +166,12 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
   };
 }
 
-/** What the rendering step produced: each file with its route's inputs, and the counts. */
+/**
+ * What the rendering step produced: the files (undefined: the file of every route listed, rendered now
+ * or left as the last export wrote it), and the counts.
+ */
 interface Rendered {
-  files: Map<string, string>;
+  produced?: ReadonlySet<string>;
   counts: WriteCounts;
   collisions: string[];
   routes: number;
@@ -185,7 +185,7 @@ interface Rendered {
 async function failExport(outDir: string, previous: PreviousExport, produced: Iterable<string>, reason: string): Promise<never> {
   const files = new Map(previous.files);
   for (const name of produced) files.set(name, '');
-  const manifestProblem = await writeManifest(outDir, { fingerprint: '', files }).then(
+  const manifestProblem = await writeManifest(outDir, { fingerprint: '', files, groups: previous.groups }).then(
     () => undefined,
     (error: Error) => error.message,
   );
@@ -198,11 +198,12 @@ async function failExport(outDir: string, previous: PreviousExport, produced: It
  * and loading the site again would cost more than they do. Every other route keeps its file unread.
  */
 async function renderChanged(options: ExportOptions, site: ExportedSite, routes: readonly ExportRoute[], previous: PreviousExport, logError: (m: string) => void): Promise<Rendered> {
-  const changed = routes.filter((r) => previous.files.get(r.file) !== r.inputs);
+  const before = previousInputs(previous);
+  const changed = routes.filter((r) => before(r) !== r.inputs);
   const writer = new OutputWriter(options.outDir, options.onProgress);
   const { failed } = await renderRoutes({ config: options.config, site, writer, logError }, changed);
   if (failed > 0) await failExport(options.outDir, previous, writer.produced, `${failed} routes did not answer 200 (see the errors above)`);
-  return { files: new Map(routes.map((r) => [r.file, r.inputs])), counts: writer.counts, collisions: [...writer.collisions], routes: changed.length, jobs: 1 };
+  return { counts: writer.counts, collisions: [...writer.collisions], routes: changed.length, jobs: 1 };
 }
 
 /** The worker threads of a full export, started (shards 1 to `jobs - 1`), and its progress. */
@@ -234,7 +235,7 @@ function startShards(options: ExportOptions, jobs: number, logError: (m: string)
 }
 
 /** The full export: every route, in `jobs` threads (see shard.ts), the workers perhaps started already. */
-async function renderAll(options: ExportOptions, site: ExportedSite, routes: readonly ExportRoute[], previous: PreviousExport, logError: (m: string) => void, early?: Shards): Promise<Rendered> {
+async function renderAll(options: ExportOptions, site: ExportedSite, previous: PreviousExport, logError: (m: string) => void, early?: Shards): Promise<Rendered> {
   const { config, outDir } = options;
   const { jobs, workers, report } = early ?? startShards(options, chooseJobs(site, options.jobs), logError);
   // The first shard renders here, on the index already loaded, while the others render theirs in their threads.
@@ -254,9 +255,57 @@ async function renderAll(options: ExportOptions, site: ExportedSite, routes: rea
   if (problems.length > 0 || failed > 0) {
     await failExport(outDir, previous, produced, problems.length > 0 ? `export failed: ${problems.join('; ')}` : `${failed} routes did not answer 200 (see the errors above)`);
   }
-  const inputs = new Map(routes.map((r) => [r.file, r.inputs]));
-  const files = new Map([...produced].map((f) => [f, inputs.get(f) ?? '']));
-  return { files, counts: sum(results), collisions, routes: produced.size, jobs };
+  return { produced, counts: sum(results), collisions, routes: produced.size, jobs };
+}
+
+/**
+ * What the next manifest records of the routes: the files of routes in no group with their inputs; each
+ * group's record, made from its routes when it was listed (`members`), or copied from the last export's
+ * manifest (`previous`, for an incremental export) when the listing left it out as unchanged.
+ */
+function recordFiles(routes: readonly ExportRoute[], produced: ReadonlySet<string> | undefined, digests: ReadonlyMap<string, string>, previous?: PreviousExport) {
+  const files = new Map<string, string>();
+  const members = new Map<string, Map<string, string>>();
+  for (const r of routes) {
+    if (produced && !produced.has(r.file)) continue;
+    if (r.group === undefined) {
+      files.set(r.file, r.inputs);
+      continue;
+    }
+    let listed = members.get(r.group);
+    if (!listed) members.set(r.group, (listed = new Map()));
+    listed.set(r.file, r.inputs);
+  }
+  const groups = new Map<string, GroupRecord>();
+  for (const [group, digest] of digests) {
+    const listed = members.get(group);
+    const kept = previous?.groups?.get(group);
+    // Sorted by name, so that a group's record is the same whichever export made it.
+    if (listed) groups.set(group, { digest, files: joinGroupFiles([...listed].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) });
+    else if (kept?.digest === digest) groups.set(group, kept);
+  }
+  return { files, groups, members };
+}
+
+/** The files the last export recorded, but those of the groups this one copied from its manifest as they were. */
+function* previousFiles(previous: PreviousExport, records: ReadonlyMap<string, GroupRecord>): Iterable<string> {
+  yield* previous.files.keys();
+  for (const [group, record] of previous.groups ?? []) if (records.get(group) !== record) yield* splitGroupFiles(record.files).keys();
+}
+
+/** The inputs the last export recorded for a route's file (its group's record read when first asked). */
+function previousInputs(previous: PreviousExport): (route: ExportRoute) => string | undefined {
+  const split = new Map<string, Map<string, string>>();
+  return (route) => {
+    const record = route.group === undefined ? undefined : previous.groups?.get(route.group);
+    if (record) {
+      let files = split.get(route.group!);
+      if (!files) split.set(route.group!, (files = splitGroupFiles(record.files)));
+      const inputs = files.get(route.file);
+      if (inputs !== undefined) return inputs;
+    }
+    return previous.files.get(route.file);
+  };
 }
 
 /** The article files in a folder, by name; 0 when it cannot be read (the load then says why). */

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MANIFEST_NAME, readManifest, removeStale, writeManifest } from '../../src/export/manifest.ts';
+import { countGroupFiles, joinGroupFiles, MANIFEST_NAME, readManifest, removeStale, splitGroupFiles, writeManifest } from '../../src/export/manifest.ts';
 
 describe('the export manifest', () => {
   let root: string;
@@ -18,11 +18,20 @@ describe('the export manifest', () => {
 
   it('records the files of the last export with their inputs, groups and fingerprint, and nothing before the first', async () => {
     expect(await readManifest(dir)).toEqual({ fingerprint: '', files: new Map() });
-    const groups = new Map([['tag:old', 'g']]);
-    await writeManifest(dir, { fingerprint: 'f1', files: new Map([['tags/old.html', 'b'], ['index.html', 'a']]), groups, fileGroups: new Map([['tags/old.html', 'tag:old']]) });
+    const old = { digest: 'g', files: joinGroupFiles([['tags/old.html', 'b'], ['tags/old/rss.xml', 'c']]) };
+    const groups = new Map([['tag:old', old], ['tag:empty', { digest: 'e', files: '' }]]);
+    await writeManifest(dir, { fingerprint: 'f1', files: new Map([['mine.txt', ''], ['index.html', 'a']]), groups });
     const read = await readManifest(dir);
-    expect(read).toEqual({ fingerprint: 'f1', files: new Map([['index.html', 'a'], ['tags/old.html', 'b']]), groups, fileGroups: new Map([['tags/old.html', 'tag:old']]) });
-    expect([...read.files.keys()]).toEqual(['index.html', 'tags/old.html']);
+    expect(read).toEqual({ fingerprint: 'f1', files: new Map([['index.html', 'a'], ['mine.txt', '']]), groups: new Map([['tag:empty', groups.get('tag:empty')], ['tag:old', old]]) });
+    expect([...read.files.keys()]).toEqual(['index.html', 'mine.txt']);
+    expect(splitGroupFiles(read.groups!.get('tag:old')!.files)).toEqual(new Map([['tags/old.html', 'b'], ['tags/old/rss.xml', 'c']]));
+    expect([countGroupFiles(old.files), countGroupFiles('')]).toEqual([2, 0]);
+  });
+
+  it('reads the files of a version 3 manifest as files in no group', async () => {
+    const files = ['index.html', 'a', '', 'tags/old.html', 'b', 'tag:old'];
+    await writeFile(join(dir, MANIFEST_NAME), JSON.stringify({ generator: 'tagfeeds', version: 3, fingerprint: 'f', files, groups: ['tag:old', 'g'] }));
+    expect(await readManifest(dir)).toEqual({ fingerprint: 'f', files: new Map([['index.html', 'a'], ['tags/old.html', 'b']]) });
   });
 
   it('says why a corrupted, foreign or older manifest cannot be used, keeping an older one\'s files for removal', async () => {
@@ -52,5 +61,6 @@ describe('the export manifest', () => {
     expect([...previous.files.keys()]).toEqual(['mine.txt']);
     await removeStale(dir, previous.files.keys(), new Set());
     expect(await readdir(root)).toContain('outside.txt');
+    expect([...splitGroupFiles(joinGroupFiles(Object.keys(files).map((f) => [f, 'x']))).keys()]).toEqual(['mine.txt']);
   });
 });
