@@ -167,12 +167,14 @@ export function listExportRoutes(index: ArticleIndex, settings: RouteSettings, g
     for (const a of all) addDigest(`/articles/${encodeURIComponent(a.id)}`, '/articles/:id', true, of(a));
   }
 
-  const tagList = tags.flatMap((t) => [t.key, t.label, t.count, of(t.latest)]);
+  // The lists print each tag's or author's name and count, in their order; the OPML the names and the
+  // newest update among the latest articles (its dateModified). An edit that changes none of these,
+  // the usual one, renders neither list again (at 10k: /tags 0.4 MB, the OPML 0.9 MB).
   const authors = index.authors();
-  const authorList = authors.flatMap((a) => [a.slug, a.name, a.count, of(a.latest)]);
-  add('/tags', '/tags', true, ['tags', ...tagList]);
-  add('/tags.opml', '/tags.opml', false, ['opml', ...tagList, ...authorList]);
-  add('/authors', '/authors', true, ['authors', ...authorList]);
+  add('/tags', '/tags', true, ['tags', ...tags.flatMap((t) => [t.key, t.label, t.count])]);
+  const opmlUpdated = latestUpdate([...tags, ...authors].map((t) => t.latest)).getTime();
+  add('/tags.opml', '/tags.opml', false, ['opml', opmlUpdated, ...tags.flatMap((t) => [t.key, t.label]), '', ...authors.flatMap((a) => [a.slug, a.name])]);
+  add('/authors', '/authors', true, ['authors', ...authors.flatMap((a) => [a.slug, a.name, a.count])]);
   for (const a of authors) {
     const base = `/authors/${encodeURIComponent(a.slug)}`;
     const page = index.authored(a.slug, PAGE_LIMIT)!;

@@ -104,6 +104,18 @@ describe('an incremental export', { timeout: 120_000 }, () => {
     expect(logs).toEqual([]);
   });
 
+  it('after an edit that spells a tag and an author anew, rewrites the lists that print their names', async () => {
+    // A tag is shown as its newest article writes it, an author as their oldest article does.
+    const newest = join(test.articlesDir, 'bulk-69.txt');
+    await writeFile(newest, (await readFile(newest, 'utf8')).replace('#Bulk', '#BULK'));
+    const oldest = join(test.articlesDir, 'bulk-4.txt');
+    await writeFile(oldest, (await readFile(oldest, 'utf8')).replace('author: Bo Li', 'author: BO LI'));
+    const { result, changed, rewritten } = await exportBoth();
+    expect(result.incremental).toBe(true);
+    expect(changed).toEqual(expect.arrayContaining(['tags.html', 'tags.opml', 'authors.html', 'tags/bulk.html']));
+    expect(rewritten).toEqual(changed);
+  });
+
   it('after a new article dated now, rewrites no archive file, and writes the new tag', async () => {
     const site = await loadQuietly(test.config);
     // One more article must complete no archive page of the site.
