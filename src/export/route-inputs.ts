@@ -95,7 +95,12 @@ export function listExportRoutes(index: ArticleIndex, settings: RouteSettings, g
     if (d === undefined) articleDigests.set(a, (d = articleDigest(a)));
     return d;
   };
-  const ofAll = (articles: readonly ArticleMeta[]) => articles.map(of);
+  // `digest([...head, ...articles.map(of)])`, without the arrays: tens of thousands of article digests go into them.
+  const digestOf = (head: readonly (string | number | boolean)[], articles: readonly ArticleMeta[]) => {
+    let text = head.join('\n');
+    for (const a of articles) text += `\n${of(a)}`;
+    return hash('sha1', text, 'base64url');
+  };
   const routes: ExportRoute[] = [];
   let group: string | undefined;
   const add = (path: string, pattern: string, html: boolean, parts: (string | number | boolean)[]) => addDigest(path, pattern, html, digest(parts));
@@ -110,12 +115,12 @@ export function listExportRoutes(index: ArticleIndex, settings: RouteSettings, g
     const newest = index.range(tagKey, 0, feedLimit)!;
     const archives = archiveCount(newest.total, archiveSize);
     // One digest for the three formats of a document: they are made from the same inputs.
-    const subscription = digest(['feed', label, archives, ...ofAll(newest.articles)]);
+    const subscription = digestOf(['feed', label, archives], newest.articles);
     for (const f of FEED_FORMATS) addDigest(`${base}/${FEED_FILES[f]}`, `${at}/${FEED_FILES[f]}`, false, subscription);
     for (let n = 1; n <= archives; n++) {
       const { start, end } = archivePositions(n, archiveSize);
       const slice = index.range(tagKey, start, end, 'oldest')!;
-      const parts = digest(['archive', n < archives, ...ofAll(slice.articles)]);
+      const parts = digestOf(['archive', n < archives], slice.articles);
       for (const f of FEED_FORMATS) addDigest(`${base}/archive/${n}/${FEED_FILES[f]}`, `${at}/archive/:n/${FEED_FILES[f]}`, false, parts);
     }
   };
@@ -127,7 +132,7 @@ export function listExportRoutes(index: ArticleIndex, settings: RouteSettings, g
     const pages = pageCount(total);
     for (let n = 1; n <= pages; n++) {
       const found = index.range(tagKey, (n - 1) * PAGE_LIMIT, n * PAGE_LIMIT)!;
-      add(n === 1 ? first : nth(n), n === 1 ? firstPattern : nthPattern, true, ['page', label, total, n, pages, ...ofAll(found.articles)]);
+      addDigest(n === 1 ? first : nth(n), n === 1 ? firstPattern : nthPattern, true, digestOf(['page', label, total, n, pages], found.articles));
     }
   };
 
@@ -137,9 +142,9 @@ export function listExportRoutes(index: ArticleIndex, settings: RouteSettings, g
   for (const t of tags) {
     if (groups) {
       group = `tag:${t.key}`;
-      const members = index.range(t.key, 0, t.count)!;
+      const members = index.tagList(t.key)!.articles;
       // Everything feedsOf and pagesOf read for this tag (settings included), so that an equal digest means equal routes.
-      const inputs = digest(['tag', t.key, t.label, members.total, feedLimit, archiveSize, PAGE_LIMIT, ...ofAll(members.articles)]);
+      const inputs = digestOf(['tag', t.key, t.label, members.length, feedLimit, archiveSize, PAGE_LIMIT], members);
       groups.digests.set(group, inputs);
       if (groups.unchanged?.(group, inputs)) continue;
     }
@@ -158,7 +163,9 @@ export function listExportRoutes(index: ArticleIndex, settings: RouteSettings, g
     members.forEach((articles, n) => {
       if (articles.length === 0) return;
       group = `articles:${n}`;
-      const inputs = digest(['articles', ...articles.flatMap((a) => [a.id, of(a)])]);
+      let text = 'articles';
+      for (const a of articles) text += `\n${a.id}\n${of(a)}`;
+      const inputs = hash('sha1', text, 'base64url');
       groups.digests.set(group, inputs);
       if (!groups.unchanged?.(group, inputs)) for (const a of articles) addDigest(`/articles/${encodeURIComponent(a.id)}`, '/articles/:id', true, of(a));
     });
@@ -178,17 +185,25 @@ export function listExportRoutes(index: ArticleIndex, settings: RouteSettings, g
   for (const a of authors) {
     const base = `/authors/${encodeURIComponent(a.slug)}`;
     const page = index.authored(a.slug, PAGE_LIMIT)!;
-    add(base, '/authors/:author', true, ['author', page.name, page.count, ...ofAll(page.articles)]);
+    addDigest(base, '/authors/:author', true, digestOf(['author', page.name, page.count], page.articles));
     const feed = index.authored(a.slug, feedLimit)!;
-    const inputs = digest(['author-feed', feed.name, ...ofAll(feed.articles)]);
+    const inputs = digestOf(['author-feed', feed.name], feed.articles);
     for (const f of FEED_FORMATS) addDigest(`${base}/${FEED_FILES[f]}`, `/authors/:author/${FEED_FILES[f]}`, false, inputs);
   }
 
   // The sitemap lists the home page and every tag page with the Last-Modified of their first page,
   // and every article page with its own; past one file's worth of URLs, an index and child sitemaps,
   // which all shift when one URL is added, so they share one digest.
-  const firstPage = (tagKey?: string) => latestUpdate(index.range(tagKey, 0, PAGE_LIMIT)?.articles ?? []).getTime();
-  const sitemap = digest(['sitemap', sitemapMaxUrls, firstPage(), ...tags.flatMap((t) => [t.key, firstPage(t.key)]), ...all.flatMap((a) => [a.id, a.updated.getTime()])]);
+  const firstPage = (list: readonly ArticleMeta[]) => {
+    let latest = 0;
+    for (let i = 0; i < Math.min(list.length, PAGE_LIMIT); i++) latest = Math.max(latest, list[i]!.updated.getTime());
+    return latest;
+  };
+  // digest(['sitemap', …]) without the arrays, as digestOf.
+  let sitemapText = `sitemap\n${sitemapMaxUrls}\n${firstPage(all)}`;
+  for (const t of tags) sitemapText += `\n${t.key}\n${firstPage(index.tagList(t.key)!.articles)}`;
+  for (const a of all) sitemapText += `\n${a.id}\n${a.updated.getTime()}`;
+  const sitemap = hash('sha1', sitemapText, 'base64url');
   add('/sitemap.xml', '/sitemap.xml', false, [sitemap]);
   const children = Math.ceil((1 + tags.length + all.length) / sitemapMaxUrls);
   if (children > 1) for (let n = 1; n <= children; n++) add(`/sitemaps/${n}.xml`, '/sitemaps/:file', false, [sitemap, n]);
