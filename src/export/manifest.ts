@@ -86,7 +86,9 @@ export async function readManifest(outDir: string): Promise<PreviousExport> {
   const file = join(outDir, MANIFEST_NAME);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // Decoded at once: read with an encoding, the text comes in chunks joined into a string that
+    // JSON.parse must flatten first, which cost more than the decoding (2.2 MB at 10k articles).
+    text = (await readFile(file)).toString('utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { fingerprint: '', files: new Map() };
     return { fingerprint: '', files: new Map(), problem: `cannot read ${file}: ${(error as Error).message}` };
