@@ -69,6 +69,18 @@ describe('ArticleIndex', () => {
     expect(index.size).toBe(3);
   });
 
+  it('gives the same tag list until a change, then one that shows it', () => {
+    const { index } = indexOf({ id: 'a', tags: ['Oil'] }, { id: 'b', tags: ['Gas', 'Oil'] });
+    const first = index.tags();
+    expect(index.tags()).toBe(first);
+    index.upsert(meta({ id: 'c', tags: ['Gas', 'Coal'] }));
+    const second = index.tags();
+    expect(second).not.toBe(first);
+    expect(second.map((t) => [t.key, t.count])).toEqual([['gas', 2], ['oil', 2], ['coal', 1]]);
+    index.removeFile(meta({ id: 'a' }).file);
+    expect(index.tags().map((t) => [t.key, t.count])).toEqual([['gas', 2], ['coal', 1], ['oil', 1]]);
+  });
+
   it('picks a deterministic winner for two files with one id, and warns about the other', () => {
     const txt = { id: 'a', file: '/articles/a.txt', format: 'text' as const, title: 'From text' };
     const md = { id: 'a', file: '/articles/a.md', format: 'markdown' as const, title: 'From Markdown' };
