@@ -40,7 +40,7 @@ export function boundHeapGrowth(percent = HEAP_GROWING_PERCENT, collectAfterMs =
  * A full collection. `gc` is a global only under `--expose-gc`; a context made after the flag is set
  * has it (the way Node's own tests reach it), and nothing else in this process sees it.
  */
-function collectGarbage(): void {
+export function collectGarbage(): void {
   const exposed = (globalThis as { gc?: () => void }).gc;
   if (exposed) {
     exposed();

@@ -3,12 +3,7 @@
  * garbage that lives long enough to be promoted, and prints the largest heap seen over the live size.
  * `bound` as its argument calls boundHeapGrowth first, as the server does once it has loaded.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { boundHeapGrowth } from '../../src/commands/heap-growth.ts';
-
-setFlagsFromString('--expose-gc');
-const collect = runInNewContext('gc') as () => void;
+import { boundHeapGrowth, collectGarbage } from '../../src/commands/heap-growth.ts';
 
 const LIVE_MB = 64;
 const live: string[] = [];
@@ -16,7 +11,7 @@ for (let i = 0; i < LIVE_MB * 512; i++) live.push(`${i}`.padEnd(1024, 'x'));
 // A ring of 32,768 strings of 1 KiB: each is replaced long after it was promoted, so old-generation
 // garbage piles up until a full collection; a million replacements make 1 GiB of it.
 const ring: string[] = Array.from({ length: 32768 }, (_, i) => `${i}`.padEnd(1024, 'y'));
-collect();
+collectGarbage();
 const liveBytes = process.memoryUsage().heapUsed;
 // At once: this loop never yields to a timer.
 if (process.argv[2] === 'bound') boundHeapGrowth(undefined, 0);
