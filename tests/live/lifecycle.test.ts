@@ -29,6 +29,16 @@ function rawRequest(url: string, request: string): Promise<string> {
 }
 
 describe('the server process', () => {
+  it('refuses to start on an articles folder that does not exist, and says which', async () => {
+    const missing = join(tmpdir(), 'tagfeeds-no-such-folder');
+    const error = await startServer(['--articles-dir', missing]).then(
+      () => undefined,
+      (e: Error) => e.message,
+    );
+    expect(error).toMatch(/server exited with 2 before listening/u);
+    expect(error).toContain(`error: articles folder ${missing}: does not exist (--articles-dir, ARTICLES_DIR)`);
+  });
+
   it('publishes an article dated a few seconds ahead when its time comes, without restart or file change', async () => {
     await withArticles({ 'now.txt': 'Already out\n\nBody.\n#Timely\n' }, async (dir) => {
       const server = await startServer(['--articles-dir', dir]);
