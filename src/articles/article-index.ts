@@ -194,7 +194,6 @@ export class ArticleIndex {
 
   /** The latest public articles of an author (by slug), with the author's name; undefined for no such author. */
   authored(slug: string, limit: number): { name: string; count: number; articles: ArticleMeta[] } | undefined {
-    this.releaseDue();
     const list = this.#byAuthor.get(slug);
     if (!list) return undefined;
     return { name: list.at(-1)!.author!, count: list.length, articles: list.slice(0, limit) };
@@ -212,7 +211,6 @@ export class ArticleIndex {
    * it needs); undefined for a tag with no public article.
    */
   tagList(key: string): { tag: Tag; articles: readonly ArticleMeta[] } | undefined {
-    this.releaseDue();
     const list = this.#byTag.get(key);
     return list && { tag: labelOf(key, list[0]!), articles: list };
   }
@@ -226,7 +224,6 @@ export class ArticleIndex {
    * @example index.range(undefined, 0, 50, 'oldest') // the 50 oldest articles of the site, newest first
    */
   range(tagKey: string | undefined, start: number, end: number, from: 'newest' | 'oldest' = 'newest'): { tag?: Tag; total: number; articles: ArticleMeta[] } | undefined {
-    this.releaseDue();
     const list = tagKey === undefined ? this.#timeline : this.#byTag.get(tagKey);
     if (!list) return undefined;
     const total = list.length;

@@ -106,18 +106,28 @@ describe('ArticleIndex', () => {
   it('withholds an article dated in the future until its time comes', () => {
     let now = at('2024-01-01T00:00:00Z').getTime();
     const index = new ArticleIndex({ now: () => now });
-    index.bulkLoad([meta({ id: 'later', date: at('2024-01-02T00:00:00Z'), tags: ['Soon'] }), meta({ id: 'now', date: at('2023-12-31T00:00:00Z'), tags: [] })]);
+    index.bulkLoad([meta({ id: 'later', date: at('2024-01-02T00:00:00Z'), tags: ['Soon'], author: 'Someone' }), meta({ id: 'now', date: at('2023-12-31T00:00:00Z'), tags: [] })]);
     expect(ids(index.latest(10))).toEqual(['now']);
     expect(index.tagged('soon', 10)).toBeUndefined();
     expect(index.nextReleaseAt()).toBe(at('2024-01-02T00:00:00Z').getTime());
     now = at('2024-01-02T00:00:00Z').getTime();
-    // Reading never changes the index: the article appears when the scheduler releases it.
+    // Reading never changes the index, through any of its readers: the article appears when the
+    // scheduler releases it.
+    const generation = index.generation;
     expect(ids(index.latest(10))).toEqual(['now']);
     expect(index.get('later')).toBeUndefined();
+    expect(index.tagged('soon', 10)).toBeUndefined();
+    expect(index.tagList('soon')).toBeUndefined();
+    expect(index.range(undefined, 0, 10)?.total).toBe(1);
+    expect(index.range('soon', 0, 10)).toBeUndefined();
+    expect(index.authored('someone', 10)).toBeUndefined();
+    expect(index.tags().map((t) => t.key)).toEqual([]);
+    expect(index.generation).toBe(generation);
     index.releaseDue();
     expect(ids(index.latest(10))).toEqual(['later', 'now']);
     expect(index.tagged('soon', 10)?.count).toBe(1);
     expect(index.get('later')?.id).toBe('later');
+    expect(index.authored('someone', 10)?.count).toBe(1);
   });
 
   it('tells listeners which scopes a change touches', () => {
