@@ -1,7 +1,7 @@
 /**
  * `npm run bench:restart-floor`: what a warm restart cannot go below on this machine, piece by piece,
  * each measured alone, to set beside `npm run bench:restart`: node's own start, listing and stat-ing
- * the folder (one thread and two), and turning the article cache's rows into objects, with every
+ * the folder (one thread and two), reading every file once (a cold start's floor), and turning the article cache's rows into objects, with every
  * column, without the title and summary (what an index that read them on first use would skip), and
  * as one V8 startup snapshot holding the same objects (`node --build-snapshot`). Each piece runs in a
  * child process of its own, `--runs` times, alternated; CPU time is printed beside wall time.
@@ -54,7 +54,7 @@ console.log('{}');
 `);
 const cacheFile = path.join(stateDir, 'cache.db');
 
-const statPiece = (threads: number) => `
+const statPiece = (threads: number, call: 'statSync' | 'readFileSync' = 'statSync') => `
 import { readdirSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 const dir = ${JSON.stringify(corpus.dir)};
@@ -63,11 +63,12 @@ const names = readdirSync(dir);
 const listed = performance.now();
 const per = Math.ceil(names.length / ${threads});
 await Promise.all(Array.from({ length: ${threads} }, (_, i) => new Promise((done, fail) => {
-  const w = new Worker("const { workerData: d, parentPort } = require('node:worker_threads'); const fs = require('node:fs'); for (const n of d.names) fs.statSync(d.dir + '/' + n); parentPort.postMessage(0);", { eval: true, workerData: { dir, names: names.slice(i * per, (i + 1) * per) } });
+  const w = new Worker("const { workerData: d, parentPort } = require('node:worker_threads'); const fs = require('node:fs'); for (const n of d.names) fs.${call}(d.dir + '/' + n); parentPort.postMessage(0);", { eval: true, workerData: { dir, names: names.slice(i * per, (i + 1) * per) } });
   w.once('message', done);
   w.once('error', fail);
 })));
-console.log(JSON.stringify({ readdirMs: listed - t0, statMs: performance.now() - listed, files: names.length }));
+const u = process.cpuUsage();
+console.log(JSON.stringify({ readdirMs: listed - t0, filesMs: performance.now() - listed, cpuMs: (u.user + u.system) / 1000, systemMs: u.system / 1000, files: names.length }));
 `;
 
 const SELECT = (columns: string) => `SELECT ${columns} FROM article_meta`;
@@ -115,6 +116,8 @@ const pieces: [string, () => Record<string, number>][] = [
   ['node -e 0', () => child(['-e', 'console.log("{}")'])],
   ['readdir + stat, 1 thread', () => child([], statPiece(1))],
   ['readdir + stat, 2 threads', () => child([], statPiece(2))],
+  // What a cold start (no cache) cannot go below: every file opened, read and closed once.
+  ['readdir + read every file, 2 threads', () => child([], statPiece(2, 'readFileSync'))],
   ['cache rows → objects, every column', () => child([], rowsPiece(ALL))],
   ['cache rows → objects, no title or summary', () => child([], rowsPiece(NO_TEXT))],
   ['V8 startup snapshot of the same objects', () => child(['--snapshot-blob', snapshotBlob])],
@@ -133,7 +136,7 @@ try {
   for (const [name, list] of results) {
     const parts = [`wall ms ${fmt(list.map((r) => r.wallMs!))}`];
     if (list[0]!.cpuMs !== undefined) parts.push(`CPU ms ${fmt(list.map((r) => r.cpuMs!))}`);
-    if (list[0]!.statMs !== undefined) parts.push(`readdir ms ${fmt(list.map((r) => r.readdirMs!))}, stats ms ${fmt(list.map((r) => r.statMs!))}`);
+    if (list[0]!.filesMs !== undefined) parts.push(`of which system ${fmt(list.map((r) => r.systemMs!))}; readdir ms ${fmt(list.map((r) => r.readdirMs!))}, then the files ms ${fmt(list.map((r) => r.filesMs!))}`);
     if (list[0]!.rssMb !== undefined) parts.push(`RSS MB ${fmt(list.map((r) => r.rssMb!))}`);
     console.log(`  ${name.padEnd(44)} ${parts.join('; ')}`);
   }
