@@ -2,6 +2,7 @@
  * Configuration: environment variables and matching command-line flags (flags win), with defaults and
  * checks. `readConfig` is pure: it is handed the environment and the arguments.
  */
+import { statSync } from 'node:fs';
 
 /** The server's settings. */
 export interface Config {
@@ -103,6 +104,20 @@ export const OPTIONS: readonly Option[] = [
 /** A setting that cannot be used, naming the variable or flag and the reason. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/**
+ * Checks that the articles folder exists and is a folder, before a command loads it (serve, check and
+ * export): otherwise the first file call fails with a bare ENOENT and a stack trace.
+ */
+export function requireArticlesFolder(dir: string): void {
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(dir).isDirectory();
+  } catch (error) {
+    throw new ConfigError(`articles folder ${dir}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (error as Error).message} (--articles-dir, ARTICLES_DIR)`);
+  }
+  if (!isFolder) throw new ConfigError(`articles folder ${dir}: not a folder (--articles-dir, ARTICLES_DIR)`);
 }
 
 /** Reads flags of the form `--name value` or `--name=value`; unknown flags are an error. */

@@ -1,9 +1,10 @@
 /** `npm run check`: validates every article file, prints each problem and a summary, exits non-zero on any. */
-import type { Config } from '../config.ts';
+import { requireArticlesFolder, type Config } from '../config.ts';
 import { loadSite } from '../articles/load-site.ts';
 
 /** Runs the check; returns the process exit code. */
 export async function checkCommand(config: Config): Promise<number> {
+  requireArticlesFolder(config.articlesDir);
   const lines: string[] = [];
   const site = await loadSite(config, (line) => lines.push(line));
   for (const line of lines) console.log(line.replace(/^skipped /u, 'error: '));

@@ -1,10 +1,9 @@
 /** `npm start`: load the articles, serve them, follow every change, shut down gracefully. */
 import { getRequestListener } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import { statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { watchArticles, watchFolder, type FolderWatch } from '../articles/watch.ts';
-import { ConfigError, type Config } from '../config.ts';
+import { watchArticles, watchFolder } from '../articles/watch.ts';
+import { requireArticlesFolder, type Config } from '../config.ts';
 import type { ArticleIndex } from '../articles/article-index.ts';
 import { scheduleReleases } from '../articles/release-scheduler.ts';
 import { createApp } from '../server/app.ts';
@@ -21,7 +20,8 @@ import { Purger } from '../net/purger.ts';
 /** Runs the server until SIGTERM or SIGINT. */
 export async function serveCommand(config: Config): Promise<void> {
   // Watched from before the load, so that a file written while it runs is not missed (articles/watch.ts).
-  const folder = openArticlesFolder(config.articlesDir);
+  requireArticlesFolder(config.articlesDir);
+  const folder = watchFolder(config.articlesDir);
   const cache = openArticleCache(config);
   const site = await loadSite({ ...config, cache });
   console.log(summaryLine(site, config.articlesDir));
@@ -80,18 +80,6 @@ export async function serveCommand(config: Config): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-}
-
-/** Starts watching the articles folder; a missing one is a configuration error that names it. */
-function openArticlesFolder(dir: string): FolderWatch {
-  let isFolder: boolean;
-  try {
-    isFolder = statSync(dir).isDirectory();
-  } catch (error) {
-    throw new ConfigError(`articles folder ${dir}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (error as Error).message} (--articles-dir, ARTICLES_DIR)`);
-  }
-  if (!isFolder) throw new ConfigError(`articles folder ${dir}: not a folder (--articles-dir, ARTICLES_DIR)`);
-  return watchFolder(dir);
 }
 
 /** The answer to every request until the app is ready. */

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { eventually, startServer } from '../support/live-server.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 async function withArticles<T>(files: Record<string, string>, run: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'tagfeeds-life-'));
@@ -37,6 +41,13 @@ describe('the server process', () => {
     );
     expect(error).toMatch(/server exited with 2 before listening/u);
     expect(error).toContain(`error: articles folder ${missing}: does not exist (--articles-dir, ARTICLES_DIR)`);
+  });
+
+  it.each([['check'], ['export', '--out', join(tmpdir(), 'tagfeeds-never-written')]])('%s refuses an articles folder that does not exist, and says which', (...command) => {
+    const missing = join(tmpdir(), 'tagfeeds-no-such-folder');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...command, '--articles-dir', missing], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, BASE_URL: '' }, timeout: 30_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim()).toBe(`error: articles folder ${missing}: does not exist (--articles-dir, ARTICLES_DIR)`);
   });
 
   it('publishes an article dated a few seconds ahead when its time comes, without restart or file change', async () => {
