@@ -3,6 +3,8 @@
  * bytes our server gave (read from a folder at start, each with the ETag and media type ours sent)
  * from memory, with a 304 to a matching If-None-Match, and nothing else. No routing, no framework, no
  * compression, no security headers: what is left is the runtime's own cost of an HTTP exchange.
+ * Given our server's header lines in the manifest (bench/floor-headers.ts), it sends those instead,
+ * still with nothing else done per request: the runtime's cost of carrying what our answers carry.
  *
  *   node bench/floor/server.ts <folder written by startFloor> <port>
  */
@@ -15,6 +17,8 @@ interface Entry {
   file: string;
   etag: string | null;
   contentType: string | null;
+  /** Our server's own header lines, when the floor is to carry them (bench/floor-headers.ts). */
+  headers?: { ok: string[]; notModified: string[] };
 }
 
 const [dir, port] = [process.argv[2]!, Number(process.argv[3])];
@@ -22,6 +26,7 @@ const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'
 const responses = new Map(
   manifest.map((e) => {
     const body = readFileSync(path.join(dir, e.file));
+    if (e.headers) return [e.path, { body, headers: e.headers.ok, etag: e.etag, notModified: e.headers.notModified }];
     const headers: Record<string, string> = { 'Content-Type': e.contentType ?? 'application/octet-stream', 'Content-Length': String(body.length) };
     if (e.etag) headers.ETag = e.etag;
     return [e.path, { body, headers, etag: e.etag, notModified: e.etag ? { ETag: e.etag } : {} }];
