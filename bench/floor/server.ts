@@ -23,8 +23,16 @@ interface Entry {
 
 const [dir, port] = [process.argv[2]!, Number(process.argv[3])];
 const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Entry[];
+/** What one path answers: node's writeHead takes a record or a flat `[name, value, …]` list alike. */
+interface Answer {
+  body: Buffer;
+  headers: Record<string, string> | string[];
+  etag: string | null;
+  notModified: Record<string, string> | string[];
+}
+
 const responses = new Map(
-  manifest.map((e) => {
+  manifest.map((e): [string, Answer] => {
     const body = readFileSync(path.join(dir, e.file));
     if (e.headers) return [e.path, { body, headers: e.headers.ok, etag: e.etag, notModified: e.headers.notModified }];
     const headers: Record<string, string> = { 'Content-Type': e.contentType ?? 'application/octet-stream', 'Content-Length': String(body.length) };
