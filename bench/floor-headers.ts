@@ -27,11 +27,7 @@ import { defaultLoadSettings, runLoad } from './lib/load.ts';
 import { startOurServer, stopServer, waitForFirstFeed, type RunningServer } from './lib/server-process.ts';
 import { pickTags } from './lib/tags.ts';
 import type { AutocannonRequest } from 'autocannon';
-
-function option(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 && process.argv[at + 1] ? process.argv[at + 1]! : fallback;
-}
+import { option } from './lib/args.ts';
 
 function bounded(name: string, fallback: string, min: number, max: number): number {
   const value = Number(option(name, fallback));

@@ -12,13 +12,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { option } from './lib/args.ts';
 import { ensureCorpus, parseSize } from './lib/corpus.ts';
 import { repoRoot } from './lib/paths.ts';
-
-function option(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 && process.argv[at + 1] ? process.argv[at + 1]! : fallback;
-}
 
 const size = parseSize(option('size', '100k'));
 const runs = Math.min(10, Math.max(1, Number(option('runs', '3'))));

@@ -20,11 +20,7 @@ import { readCpuMs, readPeakRss } from './lib/memory.ts';
 import { repoRoot } from './lib/paths.ts';
 import { freePort } from './lib/ports.ts';
 import { ourServerCommand } from './lib/server-process.ts';
-
-function option(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 && process.argv[at + 1] ? process.argv[at + 1]! : fallback;
-}
+import { option } from './lib/args.ts';
 
 const size = parseSize(option('size', '100k'));
 const changes = Math.max(3, Number(option('changes', '200')));

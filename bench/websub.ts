@@ -19,6 +19,7 @@ import { pollUntil } from './lib/http.ts';
 import { repoRoot } from './lib/paths.ts';
 import { freePort } from './lib/ports.ts';
 import { findWrk, runWrk } from './lib/wrk.ts';
+import { option } from './lib/args.ts';
 
 const TAG = 'benchpush';
 
@@ -26,11 +27,6 @@ const TAG = 'benchpush';
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function option(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 && process.argv[at + 1] ? process.argv[at + 1]! : fallback;
 }
 
 const size = parseSize(option('size', '10k'));

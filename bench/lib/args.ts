@@ -96,3 +96,12 @@ export const LOAD_SCRIPT_OPTIONS = {
   duration: { type: 'string', default: '5' },
   connections: { type: 'string', default: '32' },
 } as const;
+
+/**
+ * The value after `--name` on the command line of a single-purpose script (restart.ts, restart-floor.ts,
+ * websub.ts, floor-headers.ts), or `fallback`.
+ */
+export function option(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 && process.argv[at + 1] ? process.argv[at + 1]! : fallback;
+}
