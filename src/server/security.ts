@@ -18,6 +18,9 @@ const OPTIONS: Parameters<typeof secureHeaders>[0] = {
     formAction: ["'none'"],
     frameAncestors: ["'none'"],
   },
+  // The same rule as `frame-ancestors 'none'` for browsers that read only X-Frame-Options (Hono's
+  // default, SAMEORIGIN, would let the site frame itself there while the CSP forbids it everywhere).
+  xFrameOptions: 'DENY',
   // Feeds are read cross-origin by web-based readers; pages may show images from other sites.
   crossOriginResourcePolicy: 'cross-origin',
   crossOriginEmbedderPolicy: false,
