@@ -114,6 +114,30 @@ describe('ArticleMetaCache', () => {
     expect(warm.articles.map((a) => a.title)).not.toContain('Stale Title');
   });
 
+  it('numbers each tag label once, and reads again a file whose row names a number the table lacks', async () => {
+    await cachedLoad();
+    const db = new Database(join(state, CACHE_FILE));
+    const labels = db.prepare('SELECT id, label FROM tag_label ORDER BY id').all() as { id: number; label: string }[];
+    // Alpha, España, Beta and Gamma: Alpha, on three files, is one label with one number.
+    expect(labels.map((l) => l.label).sort()).toEqual(['Alpha', 'Beta', 'España', 'Gamma']);
+    const alpha = labels.find((l) => l.label === 'Alpha')!.id;
+    const rows = db.prepare('SELECT name, tags FROM article_meta ORDER BY name').all() as { name: string; tags: string }[];
+    expect(rows.filter((r) => r.tags.split(' ').includes(String(alpha))).map((r) => r.name)).toEqual(['draft.txt', 'keep.txt', 'plain.txt']);
+    db.prepare('DELETE FROM tag_label WHERE id = ?').run(alpha);
+    db.close();
+    const warm = await cachedLoad();
+    // The three files naming Alpha are read again, with their tags; front.md's row is still good.
+    expect(warm.cached).toBe(1);
+    expect(warm.articles).toEqual((await load()).articles);
+    // And Alpha has a number again, past every number in use: no label takes another's.
+    const after = new Database(join(state, CACHE_FILE));
+    const ids = (after.prepare('SELECT id FROM tag_label').all() as { id: number }[]).map((r) => r.id);
+    after.close();
+    expect(new Set(ids).size).toBe(4);
+    expect(Math.max(...ids)).toBe(4);
+    expect((await cachedLoad()).cached).toBe(4);
+  });
+
   it('moves a damaged cache aside with a log line and rebuilds it', async () => {
     await cachedLoad();
     await writeFile(join(state, CACHE_FILE), 'not a database '.repeat(500));
