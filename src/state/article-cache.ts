@@ -124,6 +124,17 @@ function tagsOfRow(ids: string, table: readonly Tag[]): Tag[] | undefined {
   return tags;
 }
 
+/** One string per author name across the rows (a corpus has few authors and many articles); bounded. */
+const names = new Map<string, string>();
+
+function sharedName(name: string): string {
+  const known = names.get(name);
+  if (known !== undefined) return known;
+  if (names.size >= 10_000) names.clear();
+  names.set(name, name);
+  return name;
+}
+
 /**
  * The metadata a row holds; its id, file and format are filled in by `get` from the file name as the
  * load names it. Undefined for a row whose `extra` does not parse, or that names a tag the table does
@@ -142,15 +153,18 @@ function fromRow(row: Row, table: readonly Tag[]): ArticleMeta | undefined {
     }
   }
   // The fields in the order the parser writes them (parse.ts), so that both make objects of one shape.
-  // No image: an article with one is never cached (`put`).
+  // No image: an article with one is never cached (`put`). As the parser does, an article not updated
+  // after its date has one Date for both (four in five rows), and a name is one string however many
+  // articles carry it: 100,000 objects fewer for a warm restart to make and the collector to move.
+  const published = new Date(date);
   const meta: ArticleMeta = {
     id: '',
     file: '',
     format: 'text',
     title,
-    date: new Date(date),
-    updated: new Date(updated),
-    author: author ?? undefined,
+    date: published,
+    updated: updated === date ? published : new Date(updated),
+    author: author === null ? undefined : sharedName(author),
     image: undefined,
     summary,
     summaryCut: summaryCut === 1,
