@@ -135,10 +135,13 @@ export class ResponseCache {
     const job = build()
       .then((prepared) => {
         this.#built?.((performance.now() - started) / 1000);
+        // What the response depends on, whether or not it is kept here: its Surrogate-Key names these,
+        // and a CDN keeps what this cache does not (an archive document asked for once, a response
+        // built while the data changed) just as long, so a purge must reach it all the same.
+        if (prepared) prepared.scopes = also.length > 0 ? [first!, ...also] : [first!];
         if (prepared && this.#source.generation === generation && this.#admit(key, prepared)) {
           this.#keys.set(prepared, key);
           if (also.length > 0) this.#alsoIn.set(key, also);
-          prepared.scopes = also.length > 0 ? [first!, ...also] : [first!];
           prepared.onGrow(() => this.recount(prepared));
           this.#put(key, prepared);
         }

@@ -99,6 +99,17 @@ describe('Surrogate-Key on responses', () => {
     expect(responseKeys('tag:gas', true)).toEqual(['all', 't-gas', 'archive']);
   });
 
+  it('carries the keys on the first answer of an archive document, which the cache keeps only from its second', async () => {
+    const articles = Array.from({ length: 6 }, (_, i) => createArticle({ id: `a${i}`, tags: ['Gas'], date: new Date(Date.UTC(2024, 0, 1 + i)) }));
+    const { app } = createTestApp(articles, { config: { feedLimit: 2, archiveSize: 2 } });
+    for (const [path, keys] of [['/archive/1/rss.xml', 'all site archive'], ['/tags/gas/archive/2/atom.xml', 'all t-gas archive']]) {
+      const first = await app.request(path!);
+      expect(first.status).toBe(200);
+      expect(first.headers.get('surrogate-key'), path).toBe(keys);
+      expect((await app.request(path!)).headers.get('surrogate-key')).toBe(keys);
+    }
+  });
+
   it('leaves a 404 without keys, so caches that store only keyed responses never keep it', async () => {
     const { app } = createTestApp(sample());
     const res = await app.request('/tags/nothing/rss.xml');
