@@ -36,13 +36,20 @@ export function isNotModified(c: Context, prepared: Prepared): boolean {
  * `isNotModified` over the two request fields (RFC 9110 §13.1.1, §13.1.3, §13.2.2): If-None-Match,
  * when sent, decides alone; If-Modified-Since is read (a function: finding it may cost a scan of the
  * raw headers) only without it. Shared by the Hono path and the fast path (fast-path.ts).
+ *
+ * If-Modified-Since must name our Last-Modified exactly, as nginx matches it by default
+ * (`if_modified_since exact`), not merely a date at or after it: a document's Last-Modified is the
+ * newest change among the articles it shows, so it moves back when the newest of them is deleted,
+ * drafted or loses the tag, and a client holding that later date would be told its copy (still
+ * showing the article) is current. A client sends back the date it was given, so exact matching
+ * costs it no 304.
  */
 export function isCurrent(prepared: Prepared, ifNoneMatch: string | undefined, ifModifiedSince: () => string | undefined): boolean {
   if (ifNoneMatch !== undefined) return matchesEtag(ifNoneMatch, prepared.etag);
   const value = ifModifiedSince();
   if (value === undefined) return false;
   const since = Date.parse(value);
-  return !Number.isNaN(since) && prepared.lastModified.getTime() <= since;
+  return !Number.isNaN(since) && prepared.lastModified.getTime() === since;
 }
 
 /** Headers that every prepared response of an app carries: security, caching, CORS. */

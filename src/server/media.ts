@@ -60,12 +60,16 @@ function locate(folder: string, name: string): { path: string; size: number; mti
   }
 }
 
-/** RFC 9110 §13.1: If-None-Match decides when sent; else If-Modified-Since, to the second. */
+/**
+ * RFC 9110 §13.1: If-None-Match decides when sent; else If-Modified-Since, to the second and exactly,
+ * as for feeds (isCurrent in http.ts): a file replaced by an older copy (`cp -p`, `rsync -t`) has an
+ * earlier mtime than the one a client holds.
+ */
 function notModified(c: Context, etag: string, mtimeMs: number): boolean {
   const inm = c.req.header('if-none-match');
   if (inm !== undefined) return inm.trim() === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//u, '') === etag);
   const ims = c.req.header('if-modified-since');
   if (ims === undefined || c.req.header('range') !== undefined) return false;
   const since = Date.parse(ims);
-  return !Number.isNaN(since) && Math.floor(mtimeMs / 1000) * 1000 <= since;
+  return !Number.isNaN(since) && Math.floor(mtimeMs / 1000) * 1000 === since;
 }
