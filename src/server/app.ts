@@ -90,6 +90,8 @@ export interface App {
 }
 
 const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
+/** The methods of the hub's URL, when the hub is on: subscription requests are POSTs; GET is a 405. */
+const HUB_METHODS = 'POST, OPTIONS';
 /** The routes with a parameter: in a static export, each lists its values to hono's `toSSG`. */
 export const PARAMETERISED_ROUTES = [
   '/tags/:tag',
@@ -187,13 +189,16 @@ export function createApp(deps: AppDeps): App {
   app.use(security.middleware);
   app.use(async (c, next) => {
     const method = c.req.method;
-    if (hub && method === 'POST' && c.req.path === HUB_PATH) return next();
+    const atHub = hub !== undefined && c.req.path === HUB_PATH;
+    if (atHub && method === 'POST') return next();
+    // Allow names the methods of the URL asked for (RFC 9110 §15.5.6, §9.3.7): the hub's differ.
+    const allowed = atHub ? HUB_METHODS : ALLOWED_METHODS;
     if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
-      return c.text(`Method ${method} not allowed\n`, 405, { Allow: ALLOWED_METHODS });
+      return c.text(`Method ${method} not allowed\n`, 405, { Allow: allowed });
     }
     const problem = checkPath(c.req.url);
     if (problem) return c.text(`Bad request: ${problem}\n`, 400);
-    if (method === 'OPTIONS') return c.body(null, 204, preflightHeaders(c.req.header('access-control-request-headers')));
+    if (method === 'OPTIONS') return c.body(null, 204, preflightHeaders(c.req.header('access-control-request-headers'), allowed));
     return next();
   });
 
@@ -298,7 +303,7 @@ export function createApp(deps: AppDeps): App {
         return c.text(answer.body, answer.status as 202);
       },
     );
-    app.get(HUB_PATH, (c) => c.text('This is a WebSub hub: POST subscription requests here (https://www.w3.org/TR/websub/)\n', 405, { Allow: 'POST' }));
+    app.get(HUB_PATH, (c) => c.text('This is a WebSub hub: POST subscription requests here (https://www.w3.org/TR/websub/)\n', 405, { Allow: HUB_METHODS }));
   }
 
   app.get('/', (c) => send(c, responses.home(), 'Not found'));
@@ -405,11 +410,11 @@ function addOperationRoutes(app: Hono, index: ArticleIndex, metrics: Metrics | u
  * middleware is not used: it touches `c.res` before the handler runs, which makes Hono rebuild every
  * response as a full undici Response — measured at a third of the throughput on cached feeds.
  */
-function preflightHeaders(requested: string | undefined): Record<string, string> {
+function preflightHeaders(requested: string | undefined, allowed: string): Record<string, string> {
   const headers: Record<string, string> = {
-    Allow: ALLOWED_METHODS,
+    Allow: allowed,
     'Access-Control-Allow-Origin': '*',
-    'Access-Control-Allow-Methods': ALLOWED_METHODS,
+    'Access-Control-Allow-Methods': allowed,
     'Access-Control-Max-Age': '86400',
   };
   if (requested) headers['Access-Control-Allow-Headers'] = requested.split(',').map((h) => h.trim()).join(', ');

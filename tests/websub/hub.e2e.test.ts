@@ -84,6 +84,16 @@ describe('the built-in WebSub hub', () => {
     }
   });
 
+  it('names the hub URL’s own methods in Allow: POST and OPTIONS, whatever was asked', async () => {
+    for (const method of ['GET', 'HEAD', 'OPTIONS', 'DELETE']) {
+      const res = await fetch(hubUrl(), { method });
+      expect(res.status, method).toBe(method === 'OPTIONS' ? 204 : 405);
+      expect(res.headers.get('allow'), method).toBe('POST, OPTIONS');
+    }
+    expect((await fetch(hubUrl(), { method: 'OPTIONS' })).headers.get('access-control-allow-methods')).toBe('POST, OPTIONS');
+    expect((await fetch(feedUrl('/rss.xml'), { method: 'DELETE' })).headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+  });
+
   it('pushes exactly one POST per topic after a new article, the feed’s current bytes, signed where a secret was given, within 2 s', async () => {
     const secret = 'a shared secret';
     await subscribe('/one/rss', '/tags/venezuela/rss.xml');
