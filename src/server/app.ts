@@ -354,7 +354,7 @@ export function createApp(deps: AppDeps): App {
     const raw = c.req.param('author') ?? '';
     // Any spelling of a name reaches its author (`/authors/Ana%20P%C3%A9rez`), as tags do; links use the slug.
     const slug = raw.length <= MAX_SEGMENT_LENGTH ? authorSlug(raw) : '';
-    return send(c, slug === '' ? undefined : responses.author(format, slug), `Unknown author: ${raw.slice(0, 64)}`);
+    return send(c, slug === '' ? undefined : responses.author(format, slug), `Unknown author: ${raw.slice(0, 64)}`, format === 'page' ? 'page' : 'feed');
   };
   app.get('/authors/:author', authorRoute('page'));
   app.get('/authors/:author/rss.xml', authorRoute('rss'));

@@ -59,6 +59,16 @@ describe('/metrics', () => {
     expect(text).toContain('tagfeeds_websub_subscribers 0');
   });
 
+  it('counts an author\'s feeds as feeds and the author\'s page as a page', async () => {
+    const { app } = createTestApp([createArticle({ id: 'by-ana', author: 'Ana Pérez', tags: ['Gas'] })]);
+    for (const path of ['/authors/ana-perez/rss.xml', '/authors/ana-perez/atom.xml', '/authors/ana-perez/feed.json', '/authors/ana-perez']) {
+      expect((await app.request(path)).status, path).toBe(200);
+    }
+    const text = await (await app.request('/metrics')).text();
+    expect(seriesValue(text, 'tagfeeds_http_requests_total{route="feed",status="200"}')).toBe(3);
+    expect(seriesValue(text, 'tagfeeds_http_requests_total{route="page",status="200"}')).toBe(1);
+  });
+
   it('is not served with METRICS=off', async () => {
     const { app } = createTestApp(sample(), { config: { metrics: false } });
     expect((await app.request('/metrics')).status).toBe(404);
