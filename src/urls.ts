@@ -33,9 +33,9 @@ export class SiteUrls {
   feed(format: FeedFormat, tagKey?: string): string {
     return tagKey === undefined ? `${this.base}/${FEED_FILES[format]}` : `${this.tag(tagKey)}/${FEED_FILES[format]}`;
   }
-  /** The page of a tag combination (`/tags/a+b`, `/tags/a,b`): each key encoded, the joiner not. */
+  /** The page of a tag combination (`/tags/a+b`, `/tags/a,b`). */
   combination(name: CombinationName): string {
-    return `${this.base}/tags/${name.keys.map(encodeURIComponent).join(JOINERS[name.join])}`;
+    return `${this.base}/tags/${combinationPathSegment(name)}`;
   }
   /** A feed of a tag combination. */
   combinationFeed(format: FeedFormat, name: CombinationName): string {
@@ -93,4 +93,12 @@ export class SiteUrls {
 export function parsePageNumber(segment: string): number | undefined {
   if (!/^[1-9][0-9]{0,8}$/u.test(segment)) return undefined;
   return Number(segment);
+}
+
+/**
+ * The path segment of a tag combination as its URLs spell it, byte for byte: each key encoded, the
+ * joiner not. The server answers only this spelling and redirects every other one to it.
+ */
+export function combinationPathSegment(name: CombinationName): string {
+  return name.keys.map(encodeURIComponent).join(JOINERS[name.join]);
 }

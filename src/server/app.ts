@@ -11,12 +11,12 @@ import { ssgParams } from 'hono/ssg';
 import type { ArticleIndex } from '../articles/article-index.ts';
 import type { ContentStore } from '../articles/content.ts';
 import { normalizeRequestedTag } from '../articles/tags.ts';
-import { combinationSegment, parseCombination } from '../articles/tag-sets.ts';
+import { parseCombination } from '../articles/tag-sets.ts';
 import { authorSlug } from '../articles/authors.ts';
 import type { Config } from '../config.ts';
 import type { SiteInfo } from '../feeds/build.ts';
 import type { FeedFormat } from '../feeds/types.ts';
-import { FEED_FILES, parsePageNumber, SiteUrls } from '../urls.ts';
+import { combinationPathSegment, FEED_FILES, parsePageNumber, SiteUrls } from '../urls.ts';
 import { archiveCount } from '../feeds/archives.ts';
 import { ResponseCache } from './cache.ts';
 import { cacheControl, commonHeaders, sendPrepared } from './http.ts';
@@ -230,7 +230,9 @@ export function createApp(deps: AppDeps): App {
     const name = parseCombination(raw);
     if (name === undefined) return undefined;
     if ('problem' in name) return c.text(`Bad request: ${name.problem}\n`, 400);
-    if (combinationSegment(name) !== raw) {
+    // Compared as the client spelled the segment, not as the router decoded it: `alpha%2Bbeta` and
+    // `alph%61+beta` name the same combination as `alpha+beta` and are redirected to it.
+    if (combinationPathSegment(name) !== new URL(c.req.url).pathname.split('/')[2]) {
       const one = name.keys.length === 1 ? name.keys[0]! : undefined;
       const page = one === undefined ? site.urls.combination(name) : site.urls.tag(one);
       return c.redirect(format === 'page' ? page : `${page}/${FEED_FILES[format]}`, 301);

@@ -45,6 +45,20 @@ describe('tag combinations', () => {
     expect((await test.app.request('/tags/beta+alpha/feed.json')).status).toBe(301);
   });
 
+  it('redirects every other spelling of the canonical segment to it, percent-encoded joiners and letters included', async () => {
+    const test = createTestApp(corpus());
+    for (const [asked, canonical] of [
+      ['/tags/alpha%2Bbeta/rss.xml', '/tags/alpha+beta/rss.xml'],
+      ['/tags/alpha%2Cbeta/feed.json', '/tags/alpha,beta/feed.json'],
+      ['/tags/alph%61+beta/atom.xml', '/tags/alpha+beta/atom.xml'],
+      ['/tags/alpha%2bbeta', '/tags/alpha+beta'],
+    ]) {
+      const res = await test.app.request(asked!);
+      expect([asked, res.status, res.headers.get('location')]).toEqual([asked, 301, `${BASE_URL}${canonical}`]);
+      expect((await test.app.request(canonical!)).status, canonical).toBe(200);
+    }
+  });
+
   it('serves the articles carrying any tag of a,b, newest first, each once', async () => {
     const test = createTestApp(corpus());
     const or = await get(test, '/tags/alpha,gamma/feed.json');
