@@ -119,6 +119,13 @@ describe('/media/', () => {
     const part = await test.app.request('/media/one.png', { headers: { Range: 'bytes=0-3' } });
     expect(part.status).toBe(206);
     expect(Buffer.from(await part.arrayBuffer())).toEqual(PNG.subarray(0, 4));
+    expect(res.headers.get('accept-ranges')).toBe('bytes');
+    // If-Range: the part only while the client's copy is the file as it is, else the whole file.
+    for (const [ifRange, status] of [[etag, 206], [when.toUTCString(), 206], ['"other"', 200], [`W/${etag}`, 200], [new Date(when.getTime() + 60_000).toUTCString(), 200]] as const) {
+      const resumed = await test.app.request('/media/one.png', { headers: { Range: 'bytes=0-3', 'If-Range': ifRange } });
+      expect([ifRange, resumed.status]).toEqual([ifRange, status]);
+      expect(Buffer.from(await resumed.arrayBuffer())).toEqual(status === 206 ? PNG.subarray(0, 4) : PNG);
+    }
     expect((await test.app.request('/media/song.mp3')).headers.get('content-type')).toBe('audio/mpeg');
   });
 
