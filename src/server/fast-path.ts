@@ -15,7 +15,7 @@
  *   never kept here: once a change drops the entry, the path falls through to Hono, which builds the
  *   new response and teaches the path again. The table holds names only.
  * - Status, headers and body come from the same `Prepared` as the Hono path's, through the same
- *   content negotiation (`chooseEncoding`), the same conditional GET (`isCurrent`) and the same
+ *   content negotiation (`chooseEncoding`), the same conditional GET (`currentCoding`) and the same
  *   header records (`Prepared.wire`), so the wire bytes are the same (tests/server/fast-path.test.ts
  *   compares them with the fast path off).
  * - The request and cache-hit counters are counted as the Hono path counts them.
@@ -29,7 +29,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { ResponseCache } from './cache.ts';
-import { isCurrent } from './http.ts';
+import { currentCoding } from './http.ts';
 import type { Metrics, RouteClass } from './metrics.ts';
 import { chooseEncoding, type Prepared } from './prepared.ts';
 
@@ -111,10 +111,11 @@ export class FastPath {
     // The fields as the adapter hands them to Hono: joined by node like the adapter's Headers would
     // (If-Modified-Since excepted: node keeps only the first, so it is joined from the raw list).
     const encoding = chooseEncoding(prepared, field(headers['accept-encoding']));
-    const notModified = isCurrent(prepared, field(headers['if-none-match']), () => (headers['if-modified-since'] === undefined ? undefined : joined(req.rawHeaders, 'if-modified-since')));
+    const current = currentCoding(prepared, encoding, field(headers['if-none-match']), () => (headers['if-modified-since'] === undefined ? undefined : joined(req.rawHeaders, 'if-modified-since')));
+    const notModified = current !== null;
     const { common, extra } = this.#headers(prepared);
     const status = notModified ? 304 : 200;
-    res.writeHead(status, prepared.wire(common, encoding, notModified, method === 'HEAD', extra));
+    res.writeHead(status, prepared.wire(common, notModified ? current : encoding, notModified, method === 'HEAD', extra));
     if (notModified || method === 'HEAD') res.end();
     else res.end(prepared.encoded(encoding));
     this.#metrics?.cached(true);

@@ -2,7 +2,7 @@
  * Sending a prepared response: conditional GET (RFC 9110 §13), content coding, caching headers.
  */
 import type { Context } from 'hono';
-import { chooseEncoding, markComplete, type Prepared } from './prepared.ts';
+import { chooseEncoding, markComplete, type Encoding, type Prepared } from './prepared.ts';
 
 /** The Cache-Control policy of feeds and pages. */
 export interface CachePolicy {
@@ -16,24 +16,40 @@ export function cacheControl(policy: CachePolicy): string {
   return `public, max-age=${policy.maxAge}, s-maxage=${policy.sMaxAge}, stale-while-revalidate=${policy.staleWhileRevalidate}`;
 }
 
-/** Whether an If-None-Match value names any coding of this body (weak comparison, RFC 9110 §13.1.2). */
-export function matchesEtag(header: string, etag: string): boolean {
-  if (header === etag) return true; // the common case: a reader sends back the ETag it was given
-  if (header.trim() === '*') return true;
-  const base = etag.slice(1, -1);
-  return header.split(',').some((tag) => {
-    const value = tag.trim().replace(/^W\//u, '').replace(/^"|"$/gu, '');
-    return value === base || value === `${base}-gzip` || value === `${base}-br`;
-  });
+/**
+ * Which coding of this body an If-None-Match value names (weak comparison, RFC 9110 §13.1.2): the one
+ * `selected` for this request when the list names it, else the first it names; null when it names
+ * none. Any coding is the same content, so any is current; the 304 then carries the ETag the client
+ * holds, so that a cache updates the copy it has (RFC 9111 §4.3.4), not a variant it never stored.
+ */
+export function matchedCoding(header: string, prepared: Prepared, selected: Encoding): Encoding | null {
+  // The common cases: a reader sends back the ETag it was given, for the coding it asks for again.
+  if (header === prepared.etagOf(selected)) return selected;
+  if (header.trim() === '*') return selected;
+  let first: Encoding | null = null;
+  for (const tag of header.split(',')) {
+    const value = `"${tag.trim().replace(/^W\//u, '').replace(/^"|"$/gu, '')}"`;
+    for (const coding of CODINGS) {
+      if (prepared.etagOf(coding) !== value) continue;
+      if (coding === selected) return coding;
+      if (first === null) first = coding;
+    }
+  }
+  return first;
 }
 
-/** Whether the client's copy is current: If-None-Match wins; If-Modified-Since counts only without it. */
-export function isNotModified(c: Context, prepared: Prepared): boolean {
-  return isCurrent(prepared, c.req.header('if-none-match'), () => c.req.header('if-modified-since'));
+const CODINGS: readonly Encoding[] = [undefined, 'gzip', 'br'];
+
+/**
+ * Whether the client's copy is current, and the coding whose ETag the 304 names (null: send the body).
+ * If-None-Match wins; If-Modified-Since counts only without it.
+ */
+export function notModifiedCoding(c: Context, prepared: Prepared, selected: Encoding): Encoding | null {
+  return currentCoding(prepared, selected, c.req.header('if-none-match'), () => c.req.header('if-modified-since'));
 }
 
 /**
- * `isNotModified` over the two request fields (RFC 9110 §13.1.1, §13.1.3, §13.2.2): If-None-Match,
+ * `notModifiedCoding` over the two request fields (RFC 9110 §13.1.1, §13.1.3, §13.2.2): If-None-Match,
  * when sent, decides alone; If-Modified-Since is read (a function: finding it may cost a scan of the
  * raw headers) only without it. Shared by the Hono path and the fast path (fast-path.ts).
  *
@@ -44,12 +60,12 @@ export function isNotModified(c: Context, prepared: Prepared): boolean {
  * showing the article) is current. A client sends back the date it was given, so exact matching
  * costs it no 304.
  */
-export function isCurrent(prepared: Prepared, ifNoneMatch: string | undefined, ifModifiedSince: () => string | undefined): boolean {
-  if (ifNoneMatch !== undefined) return matchesEtag(ifNoneMatch, prepared.etag);
+export function currentCoding(prepared: Prepared, selected: Encoding, ifNoneMatch: string | undefined, ifModifiedSince: () => string | undefined): Encoding | null {
+  if (ifNoneMatch !== undefined) return matchedCoding(ifNoneMatch, prepared, selected);
   const value = ifModifiedSince();
-  if (value === undefined) return false;
+  if (value === undefined) return null;
   const since = Date.parse(value);
-  return !Number.isNaN(since) && prepared.lastModified.getTime() === since;
+  return !Number.isNaN(since) && prepared.lastModified.getTime() === since ? selected : null;
 }
 
 /** Headers that every prepared response of an app carries: security, caching, CORS. */
@@ -76,8 +92,9 @@ export function sendPrepared(
   extra?: (prepared: Prepared) => Record<string, string> | undefined,
 ): Response {
   const encoding = chooseEncoding(prepared, c.req.header('accept-encoding'));
-  const notModified = isNotModified(c, prepared);
-  const headers = prepared.headers(common, encoding, notModified, extra);
+  const current = notModifiedCoding(c, prepared, encoding);
+  const notModified = current !== null;
+  const headers = prepared.headers(common, notModified ? current : encoding, notModified, extra);
   const body = notModified ? null : prepared.encoded(encoding);
   return markComplete(new Response(body as Uint8Array<ArrayBuffer> | null, { status: notModified ? 304 : 200, headers }));
 }

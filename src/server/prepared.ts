@@ -55,6 +55,7 @@ export class Prepared {
    */
   scopes?: readonly string[];
   #etag: string | undefined;
+  readonly #etags: (string | undefined)[] = [];
   #gzip: Buffer | undefined;
   #br: Buffer | undefined;
   /** Header records per variant, for one record of common headers (`#common`). */
@@ -74,6 +75,12 @@ export class Prepared {
   /** The strong ETag, hashed on first use: a static export writes bodies and never asks for it. */
   get etag(): string {
     return (this.#etag ??= `"${createHash('sha256').update(this.body).digest('base64url').slice(0, 27)}"`);
+  }
+
+  /** The ETag of one coding of the body (each its own representation, RFC 9110 §8.8.3), made once. */
+  etagOf(encoding: Encoding): string {
+    const slot = encoding === 'br' ? 2 : encoding === 'gzip' ? 1 : 0;
+    return (this.#etags[slot] ??= variantEtag(this.etag, encoding));
   }
 
   /** Bytes held in memory, for the cache's size bound. */
@@ -118,11 +125,11 @@ export class Prepared {
       this.#wire = [];
     }
     if (notModified) {
-      const headers = notModifiedHeaders({ ...common, ...extra?.(this) }, variantEtag(this.etag, encoding));
+      const headers = notModifiedHeaders({ ...common, ...extra?.(this) }, this.etagOf(encoding));
       this.#headers!.set(variant, headers);
       return headers;
     }
-    const headers: Record<string, string> = { ...common, ...extra?.(this), ETag: variantEtag(this.etag, encoding), 'Last-Modified': this.lastModifiedHttp };
+    const headers: Record<string, string> = { ...common, ...extra?.(this), ETag: this.etagOf(encoding), 'Last-Modified': this.lastModifiedHttp };
     if (this.link) headers.Link = this.link;
     headers['Content-Type'] = this.contentType;
     if (encoding) headers['Content-Encoding'] = encoding;

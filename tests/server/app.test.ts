@@ -353,6 +353,26 @@ describe('conditional GET, HEAD, compression and caching headers', { timeout: 30
     expect((await app.request('/atom.xml', { headers: { 'If-None-Match': plain, 'Accept-Encoding': 'gzip' } })).status).toBe(304);
   });
 
+  it('names in a 304 the ETag the client holds, so that a cache updates the copy it has', async () => {
+    const { app } = createTestApp(articles());
+    const plain = (await app.request('/atom.xml')).headers.get('etag')!;
+    const gzip = (await app.request('/atom.xml', { headers: { 'Accept-Encoding': 'gzip' } })).headers.get('etag')!;
+    const br = (await app.request('/atom.xml', { headers: { 'Accept-Encoding': 'br' } })).headers.get('etag')!;
+    for (const [held, accept, expected] of [
+      [gzip, undefined, gzip], // held gzip, now asks for no coding
+      [plain, 'gzip', plain],
+      [`W/${gzip}`, 'br', gzip],
+      [`"nope", ${br}`, undefined, br],
+      // Several held: the one for the coding chosen now.
+      [`${plain}, ${gzip}`, 'gzip', gzip],
+      [`${gzip}, ${br}`, 'br', br],
+      ['*', 'gzip', gzip],
+    ] as const) {
+      const res = await app.request('/atom.xml', { headers: { 'If-None-Match': held, ...(accept ? { 'Accept-Encoding': accept } : {}) } });
+      expect([held, accept, res.status, res.headers.get('etag')]).toEqual([held, accept, 304, expected]);
+    }
+  });
+
   it('moves the Last-Modified and ETag of a tag feed with that tag’s articles only', async () => {
     const test = createTestApp(articles());
     const snapshot = async () => {
