@@ -102,6 +102,8 @@ export class FastPath {
     const headers = req.headers;
     const host = headers.host;
     if (host === undefined || !PLAIN_HOST.test(host)) return false;
+    // If-Match and If-Unmodified-Since (a 412 when they fail) are Hono's: no reader sends them.
+    if (headers['if-match'] !== undefined || headers['if-unmodified-since'] !== undefined) return false;
     const prepared = this.#cache.held(learned.key);
     if (prepared === undefined) {
       // Dropped by a change or evicted: Hono builds it again and the path is learned anew.

@@ -41,6 +41,31 @@ export function matchedCoding(header: string, prepared: Prepared, selected: Enco
 const CODINGS: readonly Encoding[] = [undefined, 'gzip', 'br'];
 
 /**
+ * RFC 9110 §13.2.2, steps 1 and 2: whether If-Match, or without it If-Unmodified-Since, fails, which is
+ * a 412. If-Match compares strongly (a weak tag never matches) against `etags`, every current ETag of
+ * the resource (each coding of one body is the same content); `*` matches what exists. An
+ * If-Unmodified-Since that is no date is ignored. Feed readers send neither; a client that does, to
+ * act only on the version it holds, must not be told that another one is it.
+ */
+export function preconditionFails(etags: readonly string[], lastModifiedMs: number, ifMatch: string | undefined, ifUnmodifiedSince: string | undefined): boolean {
+  if (ifMatch !== undefined) {
+    if (ifMatch.trim() === '*') return false;
+    return !ifMatch.split(',').some((tag) => etags.includes(tag.trim()));
+  }
+  if (ifUnmodifiedSince === undefined) return false;
+  const since = Date.parse(ifUnmodifiedSince);
+  return !Number.isNaN(since) && Math.floor(lastModifiedMs / 1000) * 1000 > since;
+}
+
+/** `preconditionFails` for a prepared response, over a request's fields. */
+export function preparedPreconditionFails(c: Context, prepared: Prepared): boolean {
+  const ifMatch = c.req.header('if-match');
+  const ifUnmodifiedSince = c.req.header('if-unmodified-since');
+  if (ifMatch === undefined && ifUnmodifiedSince === undefined) return false;
+  return preconditionFails(CODINGS.map((coding) => prepared.etagOf(coding)), prepared.lastModified.getTime(), ifMatch, ifUnmodifiedSince);
+}
+
+/**
  * Whether the client's copy is current, and the coding whose ETag the 304 names (null: send the body).
  * If-None-Match wins; If-Modified-Since counts only without it.
  */
@@ -91,6 +116,8 @@ export function sendPrepared(
   common: Record<string, string>,
   extra?: (prepared: Prepared) => Record<string, string> | undefined,
 ): Response {
+  // Not cached, no validators: the security middleware adds its headers to this one.
+  if (preparedPreconditionFails(c, prepared)) return c.text('Precondition failed: the document is not the version named\n', 412);
   const encoding = chooseEncoding(prepared, c.req.header('accept-encoding'));
   const current = notModifiedCoding(c, prepared, encoding);
   const notModified = current !== null;

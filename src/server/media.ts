@@ -10,6 +10,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Context, MiddlewareHandler } from 'hono';
 import { isMediaName, MEDIA_DIR, mediaTypeOf } from '../articles/media.ts';
+import { preconditionFails } from './http.ts';
 
 /** The URL path prefix of media files. */
 export const MEDIA_PATH = '/media/';
@@ -36,6 +37,9 @@ export function mediaHandler(articlesDir: string, cacheControl: string): (c: Con
     // (nginx, Apache): no read of the file, and it changes whenever the file does.
     const etag = `"${found.size.toString(16)}-${Math.floor(found.mtimeMs).toString(16)}"`;
     const headers = { ETag: etag, 'Cache-Control': cacheControl, 'Access-Control-Allow-Origin': '*' };
+    if (preconditionFails([etag], found.mtimeMs, c.req.header('if-match'), c.req.header('if-unmodified-since'))) {
+      return c.text('Precondition failed: the file is not the version named\n', 412);
+    }
     if (notModified(c, etag, found.mtimeMs)) return c.body(null, 304, { ...headers, 'Last-Modified': new Date(found.mtimeMs).toUTCString() });
     for (const [key, value] of Object.entries(headers)) c.header(key, value);
     // serveStatic says so only on a Range request; a client that resumes a download reads it on the 200.

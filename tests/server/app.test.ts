@@ -353,6 +353,28 @@ describe('conditional GET, HEAD, compression and caching headers', { timeout: 30
     expect((await app.request('/atom.xml', { headers: { 'If-None-Match': plain, 'Accept-Encoding': 'gzip' } })).status).toBe(304);
   });
 
+  it('answers 412 when If-Match or If-Unmodified-Since names another version (RFC 9110 §13.2.2)', async () => {
+    const { app } = createTestApp(articles());
+    const first = await app.request('/rss.xml', { headers: { 'Accept-Encoding': 'gzip' } });
+    const gzip = first.headers.get('etag')!;
+    const lastModified = first.headers.get('last-modified')!;
+    const status = async (headers: Record<string, string>) => (await app.request('/rss.xml', { headers })).status;
+    expect(await status({ 'If-Match': gzip })).toBe(200);
+    expect(await status({ 'If-Match': `"nope", ${gzip}` })).toBe(200);
+    expect(await status({ 'If-Match': '*' })).toBe(200);
+    expect(await status({ 'If-Match': '"nope"' })).toBe(412);
+    expect(await status({ 'If-Match': `W/${gzip}` })).toBe(412); // strong comparison
+    expect(await status({ 'If-Unmodified-Since': lastModified })).toBe(200);
+    expect(await status({ 'If-Unmodified-Since': 'Mon, 01 Jan 2001 00:00:00 GMT' })).toBe(412);
+    expect(await status({ 'If-Unmodified-Since': 'not a date' })).toBe(200);
+    // If-Match decides alone when sent.
+    expect(await status({ 'If-Match': gzip, 'If-Unmodified-Since': 'Mon, 01 Jan 2001 00:00:00 GMT' })).toBe(200);
+    const failed = await app.request('/rss.xml', { headers: { 'If-Match': '"nope"' } });
+    expect(failed.headers.get('etag')).toBeNull();
+    expect(failed.headers.get('cache-control')).toBeNull();
+    expect(failed.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
   it('names in a 304 the ETag the client holds, so that a cache updates the copy it has', async () => {
     const { app } = createTestApp(articles());
     const plain = (await app.request('/atom.xml')).headers.get('etag')!;

@@ -109,6 +109,13 @@ describe('the fast path', () => {
       // Node keeps the first of two If-Modified-Since; the adapter's Headers join them (no date).
       { headers: [['If-Modified-Since', 'Fri, 01 Jan 2100 00:00:00 GMT'], ['If-Modified-Since', 'Sat, 01 Jan 2000 00:00:00 GMT']], fast: true },
       { headers: [['If-None-Match', '"mismatch"'], ['If-Modified-Since', 'Fri, 01 Jan 2100 00:00:00 GMT']], fast: true },
+      // Another variant held: the 304 names it.
+      { headers: [['If-None-Match', '{gzip}']], fast: true },
+      { headers: [['Accept-Encoding', 'br'], ['If-None-Match', '{identity}, {gzip}']], fast: true },
+      // A 412 or its absence is Hono's to answer.
+      { headers: [['If-Match', '"mismatch"']], fast: false },
+      { headers: [['If-Match', '{identity}']], fast: false },
+      { headers: [['If-Unmodified-Since', 'Sat, 01 Jan 2000 00:00:00 GMT']], fast: false },
       { method: 'HEAD', headers: [['Accept-Encoding', 'gzip']], fast: true },
       { method: 'HEAD', headers: [['If-None-Match', '{identity}']], fast: true },
       { query: '?utm_source=reader&x=%ZZ', headers: [['Accept-Encoding', 'br']], fast: true },

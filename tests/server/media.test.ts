@@ -120,6 +120,9 @@ describe('/media/', () => {
     expect(part.status).toBe(206);
     expect(Buffer.from(await part.arrayBuffer())).toEqual(PNG.subarray(0, 4));
     expect(res.headers.get('accept-ranges')).toBe('bytes');
+    expect((await test.app.request('/media/one.png', { headers: { 'If-Match': etag } })).status).toBe(200);
+    expect((await test.app.request('/media/one.png', { headers: { 'If-Match': '"other"' } })).status).toBe(412);
+    expect((await test.app.request('/media/one.png', { headers: { 'If-Unmodified-Since': new Date(when.getTime() - 60_000).toUTCString() } })).status).toBe(412);
     // If-Range: the part only while the client's copy is the file as it is, else the whole file.
     for (const [ifRange, status] of [[etag, 206], [when.toUTCString(), 206], ['"other"', 200], [`W/${etag}`, 200], [new Date(when.getTime() + 60_000).toUTCString(), 200]] as const) {
       const resumed = await test.app.request('/media/one.png', { headers: { Range: 'bytes=0-3', 'If-Range': ifRange } });
