@@ -235,6 +235,7 @@ export function createApp(deps: AppDeps): App {
     if (combinationPathSegment(name) !== new URL(c.req.url).pathname.split('/')[2]) {
       const one = name.keys.length === 1 ? name.keys[0]! : undefined;
       const page = one === undefined ? site.urls.combination(name) : site.urls.tag(one);
+      metrics?.request(format === 'page' ? 'page' : 'feed', 301);
       return c.redirect(format === 'page' ? page : `${page}/${FEED_FILES[format]}`, 301);
     }
     const missing = name.join === 'and' ? 'Unknown tag in the combination (every tag must have articles)' : 'None of the tags has articles';
@@ -294,10 +295,17 @@ export function createApp(deps: AppDeps): App {
   if (hub) {
     app.post(
       HUB_PATH,
-      bodyLimit({ maxSize: HUB_BODY_LIMIT, onError: (c) => c.text(`Subscription request over ${HUB_BODY_LIMIT} bytes\n`, 413) }),
+      bodyLimit({
+        maxSize: HUB_BODY_LIMIT,
+        onError: (c) => {
+          metrics?.request('hub', 413);
+          return c.text(`Subscription request over ${HUB_BODY_LIMIT} bytes\n`, 413);
+        },
+      }),
       async (c) => {
         const type = c.req.header('content-type') ?? '';
         if (!/^application\/x-www-form-urlencoded\s*(;|$)/iu.test(type)) {
+          metrics?.request('hub', 415);
           return c.text('A hub request must be application/x-www-form-urlencoded (WebSub §5.1)\n', 415);
         }
         const answer = await hub.handle(new URLSearchParams(await c.req.text()), clientAddress(c));

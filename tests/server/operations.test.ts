@@ -59,6 +59,15 @@ describe('/metrics', () => {
     expect(text).toContain('tagfeeds_websub_subscribers 0');
   });
 
+  it('counts the redirects of tag combinations, under their route class', async () => {
+    const { app } = createTestApp(sample());
+    expect((await app.request('/tags/oil+gas/rss.xml')).status).toBe(301);
+    expect((await app.request('/tags/Gas+Oil')).status).toBe(301);
+    const text = await (await app.request('/metrics')).text();
+    expect(seriesValue(text, 'tagfeeds_http_requests_total{route="feed",status="other"}')).toBe(1);
+    expect(seriesValue(text, 'tagfeeds_http_requests_total{route="page",status="other"}')).toBe(1);
+  });
+
   it('counts an author\'s feeds as feeds and the author\'s page as a page', async () => {
     const { app } = createTestApp([createArticle({ id: 'by-ana', author: 'Ana Pérez', tags: ['Gas'] })]);
     for (const path of ['/authors/ana-perez/rss.xml', '/authors/ana-perez/atom.xml', '/authors/ana-perez/feed.json', '/authors/ana-perez']) {

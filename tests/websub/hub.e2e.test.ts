@@ -210,6 +210,19 @@ describe('the built-in WebSub hub', () => {
     expect(subscriber.requests.filter((r) => r.path === '/six/never')).toEqual([]);
   });
 
+  it('counts in /metrics the requests it refuses before reading them (415, 413)', async () => {
+    const refused = async () => {
+      const text = await (await fetch(feedUrl('/metrics'))).text();
+      const line = text.split('\n').find((l) => l.startsWith('tagfeeds_http_requests_total{route="hub",status="other"} '));
+      return line ? Number(line.split(' ')[1]) : 0;
+    };
+    const before = await refused();
+    expect((await fetch(hubUrl(), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status).toBe(415);
+    const big = await fetch(hubUrl(), { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `hub.mode=subscribe&x=${'a'.repeat(70_000)}` });
+    expect(big.status).toBe(413);
+    expect(await refused()).toBe(before + 2);
+  });
+
   it('delivers a change to 200 subscribers of one feed', async () => {
     const paths = Array.from({ length: 200 }, (_, i) => `/seven/${i}`);
     const before = logCount('websub: subscribed');
