@@ -82,7 +82,7 @@ function locate(folder: string, name: string): { path: string; size: number; mti
 
 /**
  * RFC 9110 §13.1: If-None-Match decides when sent; else If-Modified-Since, to the second and exactly,
- * as for feeds (isCurrent in http.ts): a file replaced by an older copy (`cp -p`, `rsync -t`) has an
+ * as for feeds (currentCoding in http.ts): a file replaced by an older copy (`cp -p`, `rsync -t`) has an
  * earlier mtime than the one a client holds.
  */
 function notModified(c: Context, etag: string, mtimeMs: number): boolean {
