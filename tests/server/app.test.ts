@@ -274,7 +274,7 @@ describe('conditional GET, HEAD, compression and caching headers', { timeout: 30
     const { app } = createTestApp(articles());
     const lastModified = (await app.request('/rss.xml')).headers.get('last-modified')!;
     expect((await app.request('/rss.xml', { headers: { 'If-Modified-Since': lastModified } })).status).toBe(304);
-    // A later date is not enough (see isCurrent): the Last-Modified can move back.
+    // A later date is not enough (see currentCoding in http.ts): the Last-Modified can move back.
     expect((await app.request('/rss.xml', { headers: { 'If-Modified-Since': 'Thu, 02 May 2024 00:00:00 GMT' } })).status).toBe(200);
     expect((await app.request('/rss.xml', { headers: { 'If-Modified-Since': 'Tue, 30 Apr 2024 00:00:00 GMT' } })).status).toBe(200);
     expect((await app.request('/rss.xml', { headers: { 'If-Modified-Since': 'not a date' } })).status).toBe(200);
