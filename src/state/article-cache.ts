@@ -30,14 +30,22 @@ function parserFingerprint(): string {
   // As TypeScript, this module sits in src/state/; bundled by `npm start` (scripts/start.mjs), in build/
   // beside src/. Where the sources cannot be read, the bundle itself is hashed: any change to the code
   // then starts a fresh cache, which costs a re-read, never a stale row.
-  const sources = new URL(import.meta.url.endsWith('.ts') ? '../articles/' : '../src/articles/', import.meta.url);
+  const root = new URL(import.meta.url.endsWith('.ts') ? '../../' : '../', import.meta.url);
   try {
-    for (const name of ['parse.ts', 'tags.ts', 'lines.ts', 'markdown.ts', 'types.ts', 'strings.ts']) hash.update(readFileSync(new URL(name, sources)));
+    // Every module parse.ts reaches, and the packages that decide field values (the summary's
+    // Markdown, the front matter): an upgrade of any of them starts a fresh cache.
+    for (const name of PARSER_SOURCES) hash.update(readFileSync(new URL(`src/articles/${name}`, root)));
+    for (const name of PARSER_PACKAGES) hash.update(readFileSync(new URL(`node_modules/${name}/package.json`, root)));
   } catch {
     hash.update(readFileSync(new URL(import.meta.url)));
   }
   return hash.digest('base64url').slice(0, 22);
 }
+
+/** The files of src/articles/ that parsing runs (parse.ts and everything it imports). */
+export const PARSER_SOURCES = ['parse.ts', 'tags.ts', 'lines.ts', 'markdown.ts', 'types.ts', 'strings.ts', 'dates.ts', 'yaml.ts', 'media.ts'];
+/** The packages whose versions decide what a file parses to. */
+export const PARSER_PACKAGES = ['marked', 'gray-matter', 'js-yaml'];
 
 /**
  * A row as stored: what ArticleMeta holds beyond what the file name and stamp say. The fields every

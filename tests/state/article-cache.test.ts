@@ -4,12 +4,12 @@
  * load without the cache gives.
  */
 import Database from 'better-sqlite3';
-import { mkdir, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadArticles } from '../../src/articles/load.ts';
 import { summaryOf, type ArticleMeta } from '../../src/articles/types.ts';
-import { ArticleMetaCache, CACHE_FILE } from '../../src/state/article-cache.ts';
+import { ArticleMetaCache, CACHE_FILE, PARSER_PACKAGES, PARSER_SOURCES } from '../../src/state/article-cache.ts';
 import { makeTempDir, removeTempDir } from '../support/factory.ts';
 
 let root: string;
@@ -141,6 +141,20 @@ describe('ArticleMetaCache', () => {
     expect(new Set(ids).size).toBe(4);
     expect(Math.max(...ids)).toBe(4);
     expect((await cachedLoad()).cached).toBe(4);
+  });
+
+  it('fingerprints every module parsing runs and the packages that decide field values', async () => {
+    // The modules parse.ts reaches through relative imports, read from the sources themselves.
+    const reached = new Set<string>();
+    const visit = async (name: string) => {
+      if (reached.has(name)) return;
+      reached.add(name);
+      const text = await readFile(join('src/articles', name), 'utf8');
+      for (const [, imported] of text.matchAll(/^import [^;]*? from '\.\/([\w-]+\.ts)';$/gmu)) await visit(imported!);
+    };
+    await visit('parse.ts');
+    expect([...reached].sort()).toEqual([...PARSER_SOURCES].sort());
+    for (const name of PARSER_PACKAGES) expect(JSON.parse(await readFile(join('node_modules', name, 'package.json'), 'utf8')).name).toBe(name);
   });
 
   it('moves a damaged cache aside with a log line and rebuilds it', async () => {
