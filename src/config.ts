@@ -2,7 +2,7 @@
  * Configuration: environment variables and matching command-line flags (flags win), with defaults and
  * checks. `readConfig` is pure: it is handed the environment and the arguments.
  */
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 
 /** The server's settings. */
 export interface Config {
@@ -118,6 +118,22 @@ export function requireArticlesFolder(dir: string): void {
     throw new ConfigError(`articles folder ${dir}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (error as Error).message} (--articles-dir, ARTICLES_DIR)`);
   }
   if (!isFolder) throw new ConfigError(`articles folder ${dir}: not a folder (--articles-dir, ARTICLES_DIR)`);
+}
+
+/**
+ * Checks, for the commands that keep state in it (serve, export), that STATE_DIR is a folder this
+ * process can write, or does not exist yet (it is created on first use); else a clear configuration
+ * error, rather than a stack trace from the first store that opens a file in it.
+ */
+export function requireStateFolder(dir: string): void {
+  let found: ReturnType<typeof statSync> | undefined;
+  try {
+    found = statSync(dir, { throwIfNoEntry: false });
+    if (found?.isDirectory()) accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    throw new ConfigError(`state folder ${dir}: ${(error as NodeJS.ErrnoException).code === 'EACCES' ? 'not writable' : (error as Error).message} (--state-dir, STATE_DIR)`);
+  }
+  if (found && !found.isDirectory()) throw new ConfigError(`state folder ${dir}: not a folder (--state-dir, STATE_DIR)`);
 }
 
 /** Reads flags of the form `--name value` or `--name=value`; unknown flags are an error. */

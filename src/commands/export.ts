@@ -1,6 +1,6 @@
 /** `npm run export -- --out DIR`: writes every route of the site as static files, then a summary line. */
 import { resolve } from 'node:path';
-import { ConfigError, readConfig, requireArticlesFolder } from '../config.ts';
+import { ConfigError, readConfig, requireArticlesFolder, requireStateFolder } from '../config.ts';
 import { parseExportArgs } from '../export/args.ts';
 import { exportSite, ExportError, type ExportResult } from '../export/export-site.ts';
 import { createProgress, showProgress } from '../export/progress.ts';
@@ -24,6 +24,7 @@ export async function exportCommand(env: Record<string, string | undefined>, arg
   const { out, jobs, rest } = parseExportArgs(args);
   const config = readConfig(env, rest);
   requireArticlesFolder(config.articlesDir);
+  requireStateFolder(config.stateDir);
   if (resolve(out) === resolve(config.articlesDir)) throw new ConfigError('--out must not be the articles folder');
   // The server's article cache: a re-export after one change then reads one file, not the folder, which
   // at 10k articles is most of an incremental export's time (2.0 s without, 0.9 s with, measured here).

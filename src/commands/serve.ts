@@ -3,7 +3,7 @@ import { getRequestListener } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { watchArticles, watchFolder } from '../articles/watch.ts';
-import { requireArticlesFolder, type Config } from '../config.ts';
+import { requireArticlesFolder, requireStateFolder, type Config } from '../config.ts';
 import type { ArticleIndex } from '../articles/article-index.ts';
 import { scheduleReleases } from '../articles/release-scheduler.ts';
 import { createApp } from '../server/app.ts';
@@ -21,6 +21,7 @@ import { Purger } from '../net/purger.ts';
 export async function serveCommand(config: Config): Promise<void> {
   // Watched from before the load, so that a file written while it runs is not missed (articles/watch.ts).
   requireArticlesFolder(config.articlesDir);
+  requireStateFolder(config.stateDir);
   const folder = watchFolder(config.articlesDir);
   const cache = openArticleCache(config);
   const site = await loadSite({ ...config, cache });

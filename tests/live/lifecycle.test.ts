@@ -50,6 +50,14 @@ describe('the server process', () => {
     expect(run.stderr.trim()).toBe(`error: articles folder ${missing}: does not exist (--articles-dir, ARTICLES_DIR)`);
   });
 
+  it.each([['serve'], ['export', '--out', join(tmpdir(), 'tagfeeds-never-written')]])('%s refuses a state folder that is a file, and says which', async (...command) => {
+    const file = join(await mkdtemp(join(tmpdir(), 'tagfeeds-state-')), 'state');
+    await writeFile(file, 'not a folder');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...command, '--articles-dir', 'articles', '--state-dir', file, '--port', '0'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, BASE_URL: '' }, timeout: 30_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim()).toBe(`error: state folder ${file}: not a folder (--state-dir, STATE_DIR)`);
+  });
+
   it('publishes an article dated a few seconds ahead when its time comes, without restart or file change', async () => {
     await withArticles({ 'now.txt': 'Already out\n\nBody.\n#Timely\n' }, async (dir) => {
       const server = await startServer(['--articles-dir', dir]);
