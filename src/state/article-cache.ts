@@ -190,6 +190,7 @@ export class ArticleMetaCache implements MetaCache {
   readonly #log: (line: string) => void;
   readonly #parser = parserFingerprint();
   #db: Database.Database | undefined;
+  #unusable = false;
   /** What the rows read at open hold, until loading has taken what it needs. */
   #recorded = new Map<string, ArticleMeta>();
   /** The stamp of every file the cache holds (or will once written). */
@@ -219,8 +220,25 @@ export class ArticleMetaCache implements MetaCache {
     this.#open();
   }
 
-  #open(): Database.Database {
-    if (this.#db) return this.#db;
+  /**
+   * The open database, reading its rows the first time; undefined when no cache can be made here at
+   * all (STATE_DIR unusable, even after moving a damaged file aside): then, with one log line, the
+   * load reads every file and nothing is written, as without a cache.
+   */
+  #open(): Database.Database | undefined {
+    if (this.#db || this.#unusable) return this.#db;
+    try {
+      return this.#openNow();
+    } catch (error) {
+      this.#unusable = true;
+      this.#recorded = new Map();
+      this.#stamps.clear();
+      this.#log(`article cache in ${this.#stateDir} not used: ${(error as Error).message}; every file is read`);
+      return undefined;
+    }
+  }
+
+  #openNow(): Database.Database {
     const db = openCache(this.#stateDir, this.#log, (opened) => {
       this.#recorded = new Map();
       this.#tagIds.clear();
@@ -268,7 +286,7 @@ export class ArticleMetaCache implements MetaCache {
   }
 
   put(name: string, meta: ArticleMeta): void {
-    this.#open();
+    if (!this.#open()) return;
     // An article with an image is never cached: its metadata depends on a second file (the image's
     // length, and whether it exists), which the article file's stamp does not cover.
     if (meta.image) {
@@ -347,8 +365,10 @@ export class ArticleMetaCache implements MetaCache {
       chunk.push(entry);
     }
     for (const [name] of chunk) this.#pending.delete(name);
+    const db = this.#open();
+    if (!db) return;
     const labelsBefore = this.#tagIds.size;
-    const write = this.#open().transaction(() => {
+    const write = db.transaction(() => {
       for (const [name, meta] of chunk) {
         if (meta === null) {
           this.#delete.run(this.#dir, name);

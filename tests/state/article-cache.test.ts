@@ -157,6 +157,19 @@ describe('ArticleMetaCache', () => {
     for (const name of PARSER_PACKAGES) expect(JSON.parse(await readFile(join('node_modules', name, 'package.json'), 'utf8')).name).toBe(name);
   });
 
+  it('goes on without a cache, with one log line, where none can be made', async () => {
+    const blocked = join(root, 'a-file');
+    await writeFile(blocked, 'not a folder');
+    const log: string[] = [];
+    const cache = new ArticleMetaCache(join(blocked, 'state'), articles, (l) => log.push(l));
+    const result = await load(cache);
+    cache.close();
+    expect(result.cached).toBe(0);
+    expect(result.articles).toEqual((await load()).articles);
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatch(new RegExp(`^article cache in ${join(blocked, 'state')} not used: .*; every file is read$`, 'u'));
+  });
+
   it('moves a damaged cache aside with a log line and rebuilds it', async () => {
     await cachedLoad();
     await writeFile(join(state, CACHE_FILE), 'not a database '.repeat(500));
