@@ -7,7 +7,7 @@
  * with 64 reads in flight, and 220 µs through `fs.promises` FileHandles. Loading many files gets its
  * concurrency from a bounded pool of worker threads instead (load.ts).
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, relative } from 'node:path';
 import { parseArticle, parseArticleMeta, type ArticleFileInfo } from './parse.ts';
 import { ArticleParseError, type ArticleFormat, type MetaResult, type ParseResult, type SourceStamp } from './types.ts';
@@ -65,6 +65,19 @@ export function articlePath(options: ReadOptions, name: string): string {
   return [prefix, name].join('');
 }
 
+/**
+ * Why a file's name cannot name an article, if it cannot: a control character (a newline, a tab…),
+ * which no URL path can carry, so its page and every link to it would be a 400 and a static export
+ * would fail; or bytes that are not UTF-8, which node lists with U+FFFD in their place, so the name
+ * it gives opens no file (a name really holding U+FFFD does, and is fine).
+ */
+export function fileNameProblem(name: string, dir: string): string | undefined {
+  const control = /[\u0000-\u001f\u007f]/u.exec(name);
+  if (control) return `its name holds the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}, which no URL can carry: rename it`;
+  if (name.includes('\uFFFD') && !existsSync(join(dir, name))) return 'its name is not valid UTF-8: rename it';
+  return undefined;
+}
+
 /** What the directory listing already told about an entry, to save a system call per file. */
 export type EntryKind = 'file' | 'symlink' | 'unknown';
 
@@ -118,6 +131,8 @@ function readWith<R extends MetaResult>(
   parse: (bytes: Uint8Array, info: ArticleFileInfo) => R,
 ): R {
   const file = articlePath(options, name);
+  const badName = fileNameProblem(name, options.dir);
+  if (badName) return failed(file, 'bad-file-name', badName) as R;
   if (kind === 'symlink' || kind === 'unknown') {
     try {
       if (kind === 'symlink' || lstatSync(file).isSymbolicLink()) {

@@ -11,7 +11,7 @@ import { basename, join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
-import { articlePath, describeFileName, isArticleFileName, parseFileBytes, readArticleMeta, resolveReadOptions, type EntryKind, type ReadOptions } from './files.ts';
+import { articlePath, describeFileName, fileNameProblem, isArticleFileName, parseFileBytes, readArticleMeta, resolveReadOptions, type EntryKind, type ReadOptions } from './files.ts';
 import type { LoaderMessage, LoaderTask, ReaderChunk, ReaderTask } from './load-worker.ts';
 import { parseArticleMeta } from './parse.ts';
 import { internTags } from './tags.ts';
@@ -85,9 +85,16 @@ export interface LoadOptions {
  */
 export async function loadArticles(dir: string, maxBytes: number, options: LoadOptions = {}): Promise<LoadResult> {
   const readOptions = resolveReadOptions(dir, maxBytes);
-  const listed: [string, EntryKind][] = readdirSync(dir, { withFileTypes: true })
-    .filter((e) => isArticleFileName(e.name))
-    .map((e) => [e.name, e.isFile() ? 'file' : e.isSymbolicLink() ? 'symlink' : 'unknown']);
+  const errors: ArticleParseError[] = [];
+  const listed: [string, EntryKind][] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (!isArticleFileName(e.name)) continue;
+    // A name no URL can carry, or not UTF-8: a bad file here, before any path (the cache's, the read
+    // thread's) could take or read it.
+    const badName = fileNameProblem(e.name, readOptions.dir);
+    if (badName) errors.push(new ArticleParseError(articlePath(readOptions, e.name), 'bad-file-name', badName));
+    else listed.push([e.name, e.isFile() ? 'file' : e.isSymbolicLink() ? 'symlink' : 'unknown']);
+  }
   listed.sort((a, b) => (a[0] < b[0] ? -1 : 1));
   const { cache } = options;
   const fromCache: ArticleMeta[] = [];
@@ -137,7 +144,6 @@ export async function loadArticles(dir: string, maxBytes: number, options: LoadO
 
   const cached = fromCache.length;
   const articles: ArticleMeta[] = fromCache;
-  const errors: ArticleParseError[] = [];
   for (const result of results) {
     if (result.ok) {
       articles.push(result.article);

@@ -90,7 +90,8 @@ export type ArticleErrorReason =
   | 'not-a-file'
   | 'bad-front-matter'
   | 'duplicate-id'
-  | 'missing-image';
+  | 'missing-image'
+  | 'bad-file-name';
 
 /** An article file that cannot be served, with the file and a reason code and message. */
 export class ArticleParseError extends Error {

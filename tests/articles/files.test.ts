@@ -65,6 +65,17 @@ describe('readArticleFile', () => {
     expect(result.article.date.getTime()).toBe(Math.floor(result.article.source.mtimeMs));
   });
 
+  it('rejects a name with a control character, and one not in UTF-8, as the watcher reads them; a name holding U+FFFD is fine', async () => {
+    await writeFile(join(dir, 'tab\tname.txt'), 'Title\nBody.\n');
+    const tab = readArticleFile('tab\tname.txt', options);
+    expect(!tab.ok && [tab.error.reason, tab.error.message]).toEqual(['bad-file-name', 'its name holds the control character U+0009, which no URL can carry: rename it']);
+    await writeFile(Buffer.concat([Buffer.from(`${dir}/caf`), Buffer.from([0xe9]), Buffer.from('.txt')]), 'Title\nBody.\n');
+    const latin1 = readArticleFile('caf\uFFFD.txt', options);
+    expect(!latin1.ok && latin1.error.reason).toBe('bad-file-name');
+    await writeFile(join(dir, 'real\uFFFD.txt'), 'Title\nBody.\n');
+    expect(readArticleFile('real\uFFFD.txt', options).ok).toBe(true);
+  });
+
   it('rejects a file over the size limit', async () => {
     await writeFile(join(dir, 'big.txt'), `Title\n${'x'.repeat(2000)}\n`);
     const result = await readArticleFile('big.txt', options);

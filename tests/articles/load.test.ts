@@ -30,6 +30,9 @@ describe.each([
     await symlink('front-matter.txt', join(dir, 'inside-link.txt'));
     await symlink('loop.txt', join(dir, 'loop.txt'));
     await mkdir(join(dir, 'folder.txt'));
+    // Good files under names no URL can carry, or that are not UTF-8 (node lists U+FFFD for the byte).
+    await writeFile(join(dir, 'new\nline.txt'), 'A fine title\n\nBody.\n#tag\n');
+    await writeFile(Buffer.concat([Buffer.from(`${dir}/caf`), Buffer.from([0xe9]), Buffer.from('.txt')]), 'Another title\n\nBody.\n#tag\n');
     // Names that are not articles, and a subfolder, which is not scanned.
     for (const name of ['.hidden.txt', 'backup.txt~', '.#lock.txt', 'swap.txt.swp', 'notes.html', 'README']) {
       await writeFile(join(dir, name), `IGNORED-MARKER ${name}\nBody.\n`);
@@ -65,6 +68,8 @@ describe.each([
       'bad-yaml.txt': 'bad-front-matter',
       'binary.txt': 'binary',
       'blank.txt': 'no-title',
+      'caf\uFFFD.txt': 'bad-file-name',
+      'new\nline.txt': 'bad-file-name',
       'empty.txt': 'empty',
       'folder.txt': 'not-a-file',
       'impossible-date.txt': 'bad-front-matter',
