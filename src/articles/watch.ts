@@ -11,8 +11,16 @@
  * file written meanwhile, after the load had read it or its folder listing, would otherwise go unseen
  * until it changed again. Events of that window are held and handed to the watcher when it starts;
  * reading a file again that did not change after all costs one stat (its stamp matches the index).
+ *
+ * An inotify watch follows the folder it was given, not its path: after `rm -rf articles && mkdir
+ * articles`, or a deploy that moves a new folder into place, it would see nothing more, silently. So
+ * the path is checked every `FOLDER_CHECK_MS`: when another folder is there, it is watched instead
+ * and compared file by file with what is served (every name it holds and every file the index holds
+ * is looked at again, which costs a stat where nothing changed); while none is, what was loaded is
+ * served. Each is one log line. (The media folder's watch is not moved: media changes in a replaced
+ * folder are seen at the next restart.)
  */
-import { existsSync, watch, statSync, type FSWatcher } from 'node:fs';
+import { existsSync, readdirSync, watch, statSync, type FSWatcher } from 'node:fs';
 import { basename, join, sep } from 'node:path';
 import { MEDIA_DIR } from './media.ts';
 import type { ArticleIndex } from './article-index.ts';
@@ -27,6 +35,8 @@ export interface WatchEvents {
   rejected?: (error: ArticleParseError, keptLastGood: boolean) => void;
   warning?: (warning: ArticleParseError) => void;
   failed?: (error: Error) => void;
+  /** The folder went, or another took its place (see the module comment). */
+  folder?: (message: string) => void;
 }
 
 /** A running watcher. */
@@ -34,7 +44,18 @@ export interface ArticleWatcher {
   close(): void;
 }
 
-type FolderListener = { article: (name: string) => void; media: (local: string) => void; failed: (error: Error) => void };
+type FolderListener = {
+  article: (name: string) => void;
+  media: (local: string) => void;
+  failed: (error: Error) => void;
+  /** The folder went, or another took its place (then `rescan` follows). */
+  folder: (message: string) => void;
+  /** Every file may have changed: look at each again. */
+  rescan: () => void;
+};
+
+/** How often the folder's path is checked for another folder in its place, in ms. */
+export const FOLDER_CHECK_MS = 1000;
 
 /** The folder's inotify watches, started before the index exists; see the module comment. */
 export interface FolderWatch {
@@ -46,15 +67,49 @@ export interface FolderWatch {
 /** Starts watching `dir` (and its media folder, if it exists now), holding the events until `listen`. */
 export function watchFolder(dir: string): FolderWatch {
   // Held events: names only, each at most once, so the hold is bounded by the folder's file count.
-  const held = { articles: new Set<string>(), media: new Set<string>(), errors: [] as Error[] };
+  const held = { articles: new Set<string>(), media: new Set<string>(), errors: [] as Error[], notices: [] as string[], rescan: false };
   let listener: FolderListener | undefined;
-  const watcher: FSWatcher = watch(dir, { persistent: false }, (_event, name) => {
-    if (!name || !isArticleFileName(name)) return;
-    if (listener) listener.article(name);
-    else held.articles.add(name);
-  });
   const failed = (error: Error) => (listener ? listener.failed(error) : held.errors.push(error));
-  watcher.on('error', failed);
+  const start = () => {
+    const started = watch(dir, { persistent: false }, (_event, name) => {
+      if (!name || !isArticleFileName(name)) return;
+      if (listener) listener.article(name);
+      else held.articles.add(name);
+    });
+    started.on('error', failed);
+    return started;
+  };
+  let watcher: FSWatcher = start();
+  // The folder's identity: another inode at the path is another folder (see the module comment).
+  const inodeAt = () => {
+    try {
+      const found = statSync(dir);
+      return found.isDirectory() ? found.ino : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  let inode = inodeAt();
+  let gone = false;
+  const notice = (message: string) => (listener ? listener.folder(message) : held.notices.push(message));
+  const checkFolder = () => {
+    const now = inodeAt();
+    if (now === undefined) {
+      if (!gone) notice(`${dir} is gone: serving what was loaded until a folder is there again`);
+      gone = true;
+      return;
+    }
+    if (now === inode) return;
+    notice(`${dir} is ${gone ? 'back' : 'another folder'}: watching it and reading again what changed`);
+    gone = false;
+    inode = now;
+    watcher.close();
+    watcher = start();
+    if (listener) listener.rescan();
+    else held.rescan = true;
+  };
+  const poll = setInterval(checkFolder, FOLDER_CHECK_MS);
+  poll.unref();
   const mediaDir = join(dir, MEDIA_DIR);
   // Only a media folder that exists at start is watched (recursively: it may have subfolders).
   const mediaWatcher: FSWatcher | undefined = existsSync(mediaDir)
@@ -71,12 +126,15 @@ export function watchFolder(dir: string): FolderWatch {
       if (listener) throw new Error('watchFolder: listen() called twice');
       listener = next;
       for (const error of held.errors) next.failed(error);
+      for (const message of held.notices) next.folder(message);
       for (const name of held.articles) next.article(name);
       for (const local of held.media) next.media(local);
+      if (held.rescan) next.rescan();
       held.articles.clear();
       held.media.clear();
     },
     close() {
+      clearInterval(poll);
       watcher.close();
       mediaWatcher?.close();
     },
@@ -190,7 +248,20 @@ export function watchArticles(
   };
 
   const folder = options.folder ?? watchFolder(read.dir);
-  folder.listen({ article: (name) => schedule(name), media: mediaChanged, failed: (error) => events.failed?.(error) });
+  // Another folder at the path: every name it holds, and every file served, is looked at again.
+  const rescan = () => {
+    if (closed) return;
+    const names = new Set<string>();
+    try {
+      for (const name of readdirSync(read.dir)) if (isArticleFileName(name)) names.add(name);
+    } catch {
+      // Gone again already: the files served are looked at, and found gone.
+    }
+    for (const meta of index.files()) names.add(basename(meta.file));
+    for (const name of names) schedule(name);
+  };
+
+  folder.listen({ article: (name) => schedule(name), media: mediaChanged, failed: (error) => events.failed?.(error), folder: (message) => events.folder?.(message), rescan });
 
   return {
     close() {

@@ -61,6 +61,7 @@ export async function serveCommand(config: Config): Promise<void> {
     rejected: (error, kept) => console.error(`${kept ? 'kept last good version of' : 'skipped'} ${describeProblem(error)}`),
     warning: (warning) => console.error(`ignored ${describeProblem(warning)}`),
     failed: (error) => console.error(`watching ${config.articlesDir} failed: ${error.message}; restart to pick up changes`),
+    folder: (message) => console.error(`articles folder ${message}`),
   }, { cache, folder, missingImages: site.errors.filter((e) => e.reason === 'missing-image').map((e) => e.file) });
   const releases = scheduleReleases(site.index);
 
