@@ -142,10 +142,12 @@ export class ArticleIndex {
 
   /**
    * Adds or replaces the article parsed from `meta.file`. Returns a warning when the file shares its id
-   * with another file and loses to it.
+   * with another file: about this file when it loses, about the file it displaces when it wins (as a
+   * load warns about every loser, whichever file came first).
    */
   upsert(meta: ArticleMeta): ArticleParseError | undefined {
     const previous = this.#byFile.get(meta.file);
+    const displaced = this.#winners.get(meta.id);
     const list = this.#filesOf(meta.id).filter((m) => m.file !== meta.file);
     list.push(meta);
     list.sort(preferFile);
@@ -153,7 +155,8 @@ export class ArticleIndex {
     this.#byFile.set(meta.file, meta);
     if (previous && previous.id !== meta.id) this.#dropCandidate(previous);
     this.#setWinner(meta.id, list[0]);
-    return list[0] === meta ? undefined : duplicateWarning(meta, list[0]!);
+    if (list[0] !== meta) return duplicateWarning(meta, list[0]!);
+    return displaced && displaced.file !== meta.file ? duplicateWarning(displaced, meta) : undefined;
   }
 
   /** Removes the article parsed from `file`, if any (another file with its id may take its place). */

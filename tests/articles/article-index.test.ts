@@ -152,6 +152,18 @@ describe('ArticleIndex', () => {
     expect(index.tagged('gas', 10)?.count).toBe(2);
   });
 
+  it('warns about the file a new one displaces, as about one that loses', () => {
+    const { index } = indexOf({ id: 'a', file: '/articles/a.txt', title: 'Text' });
+    const warning = index.upsert(meta({ id: 'a', file: '/articles/a.md', format: 'markdown', title: 'Markdown' }));
+    expect(warning).toMatchObject({ file: '/articles/a.txt', reason: 'duplicate-id' });
+    expect(warning?.message).toContain('/articles/a.md is served');
+    expect(index.get('a')?.title).toBe('Markdown');
+    // The winner written again: no one is displaced.
+    expect(index.upsert(meta({ id: 'a', file: '/articles/a.md', format: 'markdown', title: 'Markdown 2' }))).toBeUndefined();
+    // A loser: the warning names it.
+    expect(index.upsert(meta({ id: 'a', file: '/articles/a.txt', title: 'Text 2' }))).toMatchObject({ file: '/articles/a.txt' });
+  });
+
   it('lets the other file of a duplicate id take over when the winner goes', () => {
     const { index } = indexOf(
       { id: 'a', file: '/articles/a.md', format: 'markdown', title: 'Markdown' },
