@@ -75,6 +75,16 @@ export function firstParagraphOf(source: string): string {
   return paragraphText(paragraph);
 }
 
+/**
+ * A Markdown title line as plain text, as summaries are made: an ATX heading's `#`s (any level) and
+ * closing `#`s left out, inline markup giving its text (`# The *best* \`code\`` is `The best code`).
+ * @example titleText('## Fish &amp; *chips*') // 'Fish & chips'
+ */
+export function titleText(line: string): string {
+  const heading = line.replace(/^#{1,6}(?:\s+|$)/u, '').replace(/\s+#+$/u, '');
+  return inlineText(Lexer.lexInline(heading, marked.defaults)).replace(/\s+/gu, ' ').trim();
+}
+
 function paragraphText(paragraph: Tokens.Paragraph): string {
   return inlineText(paragraph.tokens).replace(/\s+/gu, ' ').trim();
 }

@@ -11,7 +11,7 @@ import matter from 'gray-matter';
 import { isUtf8 } from 'node:buffer';
 import { readDate } from './dates.ts';
 import { isMediaName, MEDIA_DIR, MEDIA_TYPES, mediaTypeOf } from './media.ts';
-import { firstParagraphOf, firstParagraphText, lexMarkdown, renderMarkdown, type MarkdownTokens } from './markdown.ts';
+import { firstParagraphOf, firstParagraphText, lexMarkdown, renderMarkdown, titleText, type MarkdownTokens } from './markdown.ts';
 import { Lines } from './lines.ts';
 import { detach } from './strings.ts';
 import { isTagName, mergeTags, tagLineTags } from './tags.ts';
@@ -188,7 +188,7 @@ function parseOrThrow(bytes: Uint8Array, info: ArticleFileInfo, withBody: boolea
     while (first < end && lines.isBlank(first)) first++;
     if (first < end) {
       const line = lines.text(first).trim();
-      title = info.format === 'markdown' ? line.replace(/^#\s+/u, '').replace(/\s+#+$/u, '') : line;
+      title = info.format === 'markdown' ? titleText(line) : line;
       first++;
     }
   }

@@ -416,13 +416,24 @@ describe('parseArticle', () => {
   });
 
   describe('Markdown files', () => {
+    it.each([
+      ['# The *best* `code` &amp; more', 'The best code & more'],
+      ['## A second-level heading ##', 'A second-level heading'],
+      ['# [Linked](https://example.org/) title', 'Linked title'],
+      ['Not a heading: 5 * 3 = 15, snake_case_name', 'Not a heading: 5 * 3 = 15, snake_case_name'],
+    ])('gives the title line %j as the plain text %j', (line, title) => {
+      const result = parseArticle(new TextEncoder().encode(`${line}\n\nBody.\n`), fileInfo('x.md'));
+      expect(result.ok && result.article.title).toBe(title);
+    });
+
     it('takes the title from a leading # heading and renders the body', async () => {
       const result = await fixture('valid', 'markdown-article.md');
       expect(result.ok).toBe(true);
       if (!result.ok) return;
       const a = result.article;
       expect(a.format).toBe('markdown');
-      expect(a.title).toBe('A Markdown *article* heading');
+      // Plain text, as summaries are: the heading's emphasis gives its text.
+      expect(a.title).toBe('A Markdown article heading');
       expect(a.contentHtml).toContain('<strong>bold</strong>');
       expect(a.contentHtml).toContain('<a href="https://example.org/">link</a>');
       expect(a.contentHtml).toContain('<code>code</code>');
