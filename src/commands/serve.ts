@@ -3,7 +3,7 @@ import { getRequestListener } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { watchArticles, watchFolder } from '../articles/watch.ts';
-import { requireArticlesFolder, requireStateFolder, type Config } from '../config.ts';
+import { ConfigError, requireArticlesFolder, requireStateFolder, type Config } from '../config.ts';
 import type { ArticleIndex } from '../articles/article-index.ts';
 import { scheduleReleases } from '../articles/release-scheduler.ts';
 import { createApp } from '../server/app.ts';
@@ -38,7 +38,7 @@ export async function serveCommand(config: Config): Promise<void> {
   let listener: RequestListener = getRequestListener(starting, { hostname: config.host });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = createServer((req, res) => listener(req, res));
-    s.once('error', reject);
+    s.once('error', (error) => reject(listenError(error as NodeJS.ErrnoException, config)));
     s.listen(config.port, config.host, () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
@@ -111,3 +111,17 @@ function startPurger(config: Config, index: ArticleIndex, metrics: Metrics | und
   return purger;
 }
 
+
+/**
+ * The address that could not be listened on, as a configuration error naming the flag and variable
+ * to change (a second `npm start` on the same port is the usual case); any other error as it is.
+ */
+function listenError(error: NodeJS.ErrnoException, config: Config): Error {
+  const at = `${config.host}:${config.port}`;
+  if (error.code === 'EADDRINUSE') return new ConfigError(`cannot listen on ${at}: the port is already in use (--port, PORT)`);
+  if (error.code === 'EACCES') return new ConfigError(`cannot listen on ${at}: not allowed to use this port (--port, PORT)`);
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') {
+    return new ConfigError(`cannot listen on ${at}: ${config.host} is not an address of this machine (--host, HOST)`);
+  }
+  return error;
+}

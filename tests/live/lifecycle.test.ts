@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,24 @@ describe('the server process', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...command, '--articles-dir', missing], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, BASE_URL: '' }, timeout: 30_000 });
     expect(run.status).toBe(2);
     expect(run.stderr.trim()).toBe(`error: articles folder ${missing}: does not exist (--articles-dir, ARTICLES_DIR)`);
+  });
+
+  it('names the flag when the port is taken or the host is not this machine\'s, and exits 2', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      for (const [args, message] of [
+        [['--host', '127.0.0.1', '--port', String(port)], `error: cannot listen on 127.0.0.1:${port}: the port is already in use (--port, PORT)`],
+        [['--host', '192.0.2.1', '--port', '0'], 'error: cannot listen on 192.0.2.1:0: 192.0.2.1 is not an address of this machine (--host, HOST)'],
+      ] as const) {
+        const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--articles-dir', 'articles', '--state-dir', await mkdtemp(join(tmpdir(), 'tagfeeds-state-')), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, BASE_URL: '' }, timeout: 30_000 });
+        expect(run.status).toBe(2);
+        expect(run.stderr.trim().split('\n').at(-1)).toBe(message);
+      }
+    } finally {
+      taken.close();
+    }
   });
 
   it.each([['serve'], ['export', '--out', join(tmpdir(), 'tagfeeds-never-written')]])('%s refuses a state folder that is a file, and says which', async (...command) => {
