@@ -72,6 +72,11 @@ export function watchFolder(dir: string): FolderWatch {
   const failed = (error: Error) => (listener ? listener.failed(error) : held.errors.push(error));
   const start = () => {
     const started = watch(dir, { persistent: false }, (_event, name) => {
+      // The folder itself removed or moved away: look at the path now rather than at the next check.
+      if (name === self) {
+        moved = true;
+        setTimeout(checkFolder, 50).unref();
+      }
       if (!name || !isArticleFileName(name)) return;
       if (listener) listener.article(name);
       else held.articles.add(name);
@@ -80,17 +85,21 @@ export function watchFolder(dir: string): FolderWatch {
     return started;
   };
   let watcher: FSWatcher = start();
-  // The folder's identity: another inode at the path is another folder (see the module comment).
+  const self = basename(dir);
+  // The folder's identity: its inode and its birth time (a folder made after one was deleted often
+  // gets the same inode number), so another folder at the path is told apart (see the module comment).
   const inodeAt = () => {
     try {
       const found = statSync(dir);
-      return found.isDirectory() ? found.ino : undefined;
+      return found.isDirectory() ? `${found.ino}:${found.birthtimeMs}` : undefined;
     } catch {
       return undefined;
     }
   };
   let inode = inodeAt();
   let gone = false;
+  /** The watch saw the folder itself go: what is at the path now is watched anew, even if it looks the same. */
+  let moved = false;
   const notice = (message: string) => (listener ? listener.folder(message) : held.notices.push(message));
   const checkFolder = () => {
     const now = inodeAt();
@@ -99,7 +108,10 @@ export function watchFolder(dir: string): FolderWatch {
       gone = true;
       return;
     }
-    if (now === inode) return;
+    // Back after being gone, or after the watch saw the folder go, is another folder whatever its
+    // identity: the old watch died with the old folder.
+    if (now === inode && !gone && !moved) return;
+    moved = false;
     notice(`${dir} is ${gone ? 'back' : 'another folder'}: watching it and reading again what changed`);
     gone = false;
     inode = now;

@@ -60,4 +60,14 @@ describe('the articles folder replaced while serving', () => {
     await waitForTitles(['In the folder made again']);
     expect(server.stderr()).toContain(`articles folder ${dir} is back: watching it and reading again what changed`);
   });
+
+  it('follows a folder removed and made again at once, which often gets the old one\'s inode number', async () => {
+    await rm(dir, { recursive: true });
+    await mkdir(dir);
+    await writeFile(join(dir, 'at-once.txt'), article('Made again at once'));
+    await waitForTitles(['Made again at once']);
+    // And the folder made at once is the one watched.
+    await writeFile(join(dir, 'later.txt'), article('Written later'));
+    await waitForTitles(['Made again at once', 'Written later']);
+  });
 });
