@@ -70,6 +70,7 @@ export function watchFolder(dir: string): FolderWatch {
   const held = { articles: new Set<string>(), media: new Set<string>(), errors: [] as Error[], notices: [] as string[], rescan: false };
   let listener: FolderListener | undefined;
   const failed = (error: Error) => (listener ? listener.failed(error) : held.errors.push(error));
+  const self = basename(dir);
   const start = () => {
     const started = watch(dir, { persistent: false }, (_event, name) => {
       // The folder itself removed or moved away: look at the path now rather than at the next check.
@@ -85,7 +86,6 @@ export function watchFolder(dir: string): FolderWatch {
     return started;
   };
   let watcher: FSWatcher = start();
-  const self = basename(dir);
   // The folder's identity: its inode and its birth time (a folder made after one was deleted often
   // gets the same inode number), so another folder at the path is told apart (see the module comment).
   const inodeAt = () => {

@@ -111,7 +111,6 @@ function startPurger(config: Config, index: ArticleIndex, metrics: Metrics | und
   return purger;
 }
 
-
 /**
  * The address that could not be listened on, as a configuration error naming the flag and variable
  * to change (a second `npm start` on the same port is the usual case); any other error as it is.
