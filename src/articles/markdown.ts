@@ -4,15 +4,66 @@
  * paragraph's inline Markdown are lexed, and nothing is rendered.
  */
 import { Lexer, Marked, type Token, type Tokens, type TokensList } from 'marked';
+import { createContext, Script, type Context } from 'node:vm';
 
 const marked = new Marked({ gfm: true, async: false });
+
+/**
+ * Markdown marked cannot read in reasonable time or at all: it is a bad file (`bad-markdown`), never a
+ * stalled server. marked's inline lexing is quadratic in the delimiters of a paragraph (`_a` repeated
+ * 40,000 times, 80 KB, took 6.6 s here; 600 KB more than 90 s), and it recurses once per level of block
+ * quote or list (5,000 `> ` overflow the stack).
+ */
+export class MarkdownError extends Error {
+  override name = 'MarkdownError';
+}
+
+/**
+ * Sources from this many characters are read under MARKDOWN_BUDGET_MS. Below it marked's worst case
+ * measured here stays small (`_a` × 4,000: 60–160 ms), and an article not budgeted costs nothing more;
+ * a budgeted read costs ~0.13 ms more (a watchdog thread), next to the ~1 ms of reading 8 KB.
+ */
+export const BUDGET_FROM_CHARS = 8 * 1024;
+
+/** The most time one read of a large Markdown source (lexing it, rendering it, its title) may take. */
+export const MARKDOWN_BUDGET_MS = 1000;
+
+/**
+ * Why by hand: marked is synchronous and cannot be interrupted from JavaScript, and a worker thread per
+ * read would copy every body across threads. node:vm's `timeout` interrupts whatever runs inside its
+ * call (this realm's functions too: V8 terminates the execution, not the context) and throws
+ * ERR_SCRIPT_EXECUTION_TIMEOUT, after which this thread runs on; marked keeps no state across reads
+ * (each one makes its own Lexer), so a read cut short leaves nothing half-done behind.
+ */
+let budget: { context: Context; script: Script; busy: boolean } | undefined;
+
+function guarded<T>(chars: number, read: () => T): T {
+  try {
+    if (chars < BUDGET_FROM_CHARS || budget?.busy) return read();
+    budget ??= { context: createContext({ read: undefined }), script: new Script('read()'), busy: false };
+    budget.context.read = read;
+    budget.busy = true;
+    try {
+      return budget.script.runInContext(budget.context, { timeout: MARKDOWN_BUDGET_MS }) as T;
+    } finally {
+      budget.busy = false;
+      budget.context.read = undefined;
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+      throw new MarkdownError(`its Markdown (${chars} characters) took longer than ${MARKDOWN_BUDGET_MS / 1000} s to read, the limit: a paragraph of thousands of \`_\`, \`*\` or brackets makes it slow`);
+    }
+    if (error instanceof RangeError) throw new MarkdownError(`its Markdown nests too deeply to be read (block quotes or lists thousands of levels deep): ${error.message}`);
+    throw error;
+  }
+}
 
 /** A Markdown body as marked's tokens. */
 export type MarkdownTokens = TokensList;
 
 /** Lexes a Markdown body; the result feeds both `renderMarkdown` and `firstParagraphText`. */
 export function lexMarkdown(source: string): MarkdownTokens {
-  return marked.lexer(source);
+  return guarded(source.length, () => marked.lexer(source));
 }
 
 /**
@@ -23,10 +74,14 @@ export function lexMarkdown(source: string): MarkdownTokens {
  * against the feed's or the item's URL, or not at all.
  */
 export function renderMarkdown(tokens: MarkdownTokens): string {
-  marked.walkTokens(tokens, (token) => {
-    if (token.type === 'link' || token.type === 'image') token.href = rootRelativeTarget(token.href);
+  let chars = 0;
+  for (const token of tokens) chars += token.raw.length;
+  return guarded(chars, () => {
+    marked.walkTokens(tokens, (token) => {
+      if (token.type === 'link' || token.type === 'image') token.href = rootRelativeTarget(token.href);
+    });
+    return marked.parser(tokens);
   });
-  return marked.parser(tokens);
 }
 
 /**
@@ -52,8 +107,11 @@ export function rootRelativeTarget(href: string): string {
  * @example firstParagraphText(lexMarkdown('**Fish** &amp; <b>chips</b>')) // 'Fish & chips'
  */
 export function firstParagraphText(tokens: MarkdownTokens): string {
-  const paragraph = findParagraph(tokens);
-  return paragraph ? paragraphText(paragraph) : '';
+  // Not timed (walking tokens is linear), but a walk thousands of levels deep is a MarkdownError too.
+  return guarded(0, () => {
+    const paragraph = findParagraph(tokens);
+    return paragraph ? paragraphText(paragraph) : '';
+  });
 }
 
 /**
@@ -62,6 +120,13 @@ export function firstParagraphText(tokens: MarkdownTokens): string {
  * since a link reference defined at the end changes how the first paragraph reads.
  */
 export function firstParagraphOf(source: string): string {
+  // A large source is lexed whole, within the budget: a paragraph past the first that marked cannot
+  // read in time must make the file a bad file now, not stall every request for its body later.
+  if (source.length >= BUDGET_FROM_CHARS) return firstParagraphText(lexMarkdown(source));
+  return guarded(source.length, () => firstParagraphHere(source));
+}
+
+function firstParagraphHere(source: string): string {
   // What Lexer#lex does, with its inline pass run for one paragraph instead of every block.
   const lexer = new Lexer(marked.defaults);
   const tokens = lexer.blockTokens(source.replace(/\r\n?/gu, '\n'), lexer.tokens);
@@ -82,7 +147,7 @@ export function firstParagraphOf(source: string): string {
  */
 export function titleText(line: string): string {
   const heading = line.replace(/^#{1,6}(?:\s+|$)/u, '').replace(/\s+#+$/u, '');
-  return inlineText(Lexer.lexInline(heading, marked.defaults)).replace(/\s+/gu, ' ').trim();
+  return guarded(heading.length, () => inlineText(Lexer.lexInline(heading, marked.defaults))).replace(/\s+/gu, ' ').trim();
 }
 
 function paragraphText(paragraph: Tokens.Paragraph): string {

@@ -11,7 +11,7 @@ import matter from 'gray-matter';
 import { isUtf8 } from 'node:buffer';
 import { readDate } from './dates.ts';
 import { isMediaName, MEDIA_DIR, MEDIA_TYPES, mediaTypeOf } from './media.ts';
-import { firstParagraphOf, firstParagraphText, lexMarkdown, renderMarkdown, titleText, type MarkdownTokens } from './markdown.ts';
+import { firstParagraphOf, firstParagraphText, lexMarkdown, MarkdownError, renderMarkdown, titleText, type MarkdownTokens } from './markdown.ts';
 import { Lines } from './lines.ts';
 import { detach } from './strings.ts';
 import { isTagName, mergeTags, tagLineTags } from './tags.ts';
@@ -48,6 +48,7 @@ function parseWith(bytes: Uint8Array, info: ArticleFileInfo, withBody: boolean):
     return { ok: true, article: parseOrThrow(bytes, info, withBody) };
   } catch (error) {
     if (error instanceof ArticleParseError) return { ok: false, error };
+    if (error instanceof MarkdownError) return { ok: false, error: new ArticleParseError(info.file, 'bad-markdown', error.message) };
     const message = error instanceof Error ? error.message : String(error);
     return { ok: false, error: new ArticleParseError(info.file, 'bad-front-matter', message) };
   }

@@ -89,6 +89,7 @@ export type ArticleErrorReason =
   | 'outside-link'
   | 'not-a-file'
   | 'bad-front-matter'
+  | 'bad-markdown'
   | 'duplicate-id'
   | 'missing-image'
   | 'bad-file-name';

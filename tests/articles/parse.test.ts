@@ -489,6 +489,45 @@ describe('parseArticle', () => {
     });
   });
 
+  // marked is quadratic in a paragraph's delimiters and recurses per level of nesting: such a file is a
+  // bad file with its reason, read within MARKDOWN_BUDGET_MS, never a stalled thread (6.6 s for the
+  // 80 KB case below before the budget) or a stack overflow filed as bad front matter.
+  describe('Markdown marked cannot read', () => {
+    const slow = '_a'.repeat(40_000);
+    const meta = (text: string) => parseArticleMeta(encoder.encode(text), fileInfo('a.md', FIXED_DATE));
+
+    it.each([
+      ['the first paragraph', `# T\n\n${slow}\n`],
+      ['a paragraph after the first, which the index alone would not lex', `# T\n\nA fine first paragraph.\n\n${slow}\n`],
+      ['the title line', `# ${slow}\n\nBody.\n`],
+    ])('rejects Markdown too slow to read in %s, for the index and for the body', (_where, text) => {
+      for (const result of [meta(text), parse(text, 'a.md')]) {
+        expect(result.ok).toBe(false);
+        if (result.ok) continue;
+        expect(result.error.reason).toBe('bad-markdown');
+        expect(result.error.message).toMatch(/took longer than 1 s to read/u);
+      }
+    });
+
+    it('rejects block quotes nested too deeply to read, as bad Markdown', () => {
+      const result = meta(`# T\n\n${'> '.repeat(5000)}deep\n`);
+      expect(result.ok ? undefined : [result.error.reason, result.error.message]).toEqual(['bad-markdown', expect.stringMatching(/nests too deeply/u)]);
+    });
+
+    it('reads a large Markdown article within the budget, as it would without one', () => {
+      const text = `# Big\n\n${Array.from({ length: 2000 }, (_, i) => `Part ${i} with *emphasis*, a [link](other-${i}) and \`code\`.`).join('\n\n')}\n`;
+      const a = parsed(text, 'a.md');
+      expect(a.summary).toBe('Part 0 with emphasis, a link and code.');
+      expect(a.contentHtml).toContain('<p>Part 1999 with <em>emphasis</em>, a <a href="/articles/other-1999">link</a> and <code>code</code>.</p>');
+      expect(meta(text)).toMatchObject({ ok: true, article: { summary: a.summary } });
+    });
+
+    it('goes on reading Markdown after a read was cut short', () => {
+      expect(meta(`# T\n\n${slow}\n`).ok).toBe(false);
+      expect(parsed('# After\n\nStill *read*.\n', 'a.md').contentHtml).toBe('<p>Still <em>read</em>.</p>\n');
+    });
+  });
+
   describe('files that are not articles', () => {
     it('rejects an empty file', async () => {
       expect(rejected('').reason).toBe('empty');
