@@ -34,6 +34,8 @@ export interface MetaCache {
   forget(name: string): void;
   /** Forgets every file but these. */
   keepOnly(names: ReadonlySet<string>): void;
+  /** The folder's real path changed (another folder took its place): its rows are that folder's now. */
+  moveTo(realDir: string): void;
 }
 
 /** Folders with fewer files than this are read in this thread: starting workers would cost more. */

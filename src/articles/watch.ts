@@ -17,10 +17,12 @@
  * the path is checked every `FOLDER_CHECK_MS`: when another folder is there, it is watched instead
  * and compared file by file with what is served (every name it holds and every file the index holds
  * is looked at again, which costs a stat where nothing changed); while none is, what was loaded is
- * served. Each is one log line. (The media folder's watch is not moved: media changes in a replaced
- * folder are seen at the next restart.)
+ * served. Each is one log line. The folder's real path is taken again then (a deploy that swaps a
+ * symbolic link, `articles -> releases/2/articles`, replaces it too: links within the new folder and its
+ * media are judged against the new folder), its media folder is watched, and every article showing a
+ * local image is read again.
  */
-import { existsSync, readdirSync, watch, statSync, type FSWatcher } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, watch, statSync, type FSWatcher } from 'node:fs';
 import { basename, join, sep } from 'node:path';
 import { MEDIA_DIR } from './media.ts';
 import type { ArticleIndex } from './article-index.ts';
@@ -101,7 +103,7 @@ export function watchFolder(dir: string): FolderWatch {
   /** The watch saw the folder itself go: what is at the path now is watched anew, even if it looks the same. */
   let moved = false;
   const notice = (message: string) => (listener ? listener.folder(message) : held.notices.push(message));
-  const checkFolder = () => {
+  function checkFolder() {
     const now = inodeAt();
     if (now === undefined) {
       if (!gone) notice(`${dir} is gone: serving what was loaded until a folder is there again`);
@@ -117,22 +119,38 @@ export function watchFolder(dir: string): FolderWatch {
     inode = now;
     watcher.close();
     watcher = start();
+    // The media folder inside it is another one too.
+    mediaWatcher?.close();
+    mediaWatcher = undefined;
+    watchMedia();
     if (listener) listener.rescan();
     else held.rescan = true;
-  };
-  const poll = setInterval(checkFolder, FOLDER_CHECK_MS);
-  poll.unref();
+  }
   const mediaDir = join(dir, MEDIA_DIR);
-  // Only a media folder that exists at start is watched (recursively: it may have subfolders).
-  const mediaWatcher: FSWatcher | undefined = existsSync(mediaDir)
-    ? watch(mediaDir, { persistent: false, recursive: true }, (_event, name) => {
-        if (!name) return;
-        const local = name.split(sep).join('/');
-        if (listener) listener.media(local);
-        else held.media.add(local);
-      })
-    : undefined;
-  mediaWatcher?.on('error', failed);
+  const mediaEvent = (local: string) => (listener ? listener.media(local) : held.media.add(local));
+  /** The media folder's watch (recursive: it may have subfolders), once there is a media folder. */
+  let mediaWatcher: FSWatcher | undefined;
+  const watchMedia = (): boolean => {
+    if (!existsSync(mediaDir)) return false;
+    try {
+      mediaWatcher = watch(mediaDir, { persistent: false, recursive: true }, (_event, name) => {
+        if (name) mediaEvent(name.split(sep).join('/'));
+      });
+    } catch (error) {
+      failed(error as Error);
+      return false;
+    }
+    mediaWatcher.on('error', failed);
+    return true;
+  };
+  watchMedia();
+  const poll = setInterval(() => {
+    checkFolder();
+    // A media folder made after the start (or in a folder that replaced the first) is watched from
+    // now on, and every article waiting for an image is looked at again ('' names no file: all).
+    if (!mediaWatcher && !gone && watchMedia()) mediaEvent('');
+  }, FOLDER_CHECK_MS);
+  poll.unref();
   return {
     listen(next) {
       if (listener) throw new Error('watchFolder: listen() called twice');
@@ -243,7 +261,8 @@ export function watchArticles(
       mediaTimers.delete(local);
       if (closed) return;
       const names = new Set(awaitingImage);
-      for (const meta of index.files()) if (meta.image?.local === local) names.add(basename(meta.file));
+      // '' (a media folder newly watched): every article showing a local image.
+      for (const meta of index.files()) if (meta.image?.local !== undefined && (local === '' || meta.image.local === local)) names.add(basename(meta.file));
       for (const name of names) {
         forced.add(name);
         schedule(name);
@@ -263,13 +282,27 @@ export function watchArticles(
   // Another folder at the path: every name it holds, and every file served, is looked at again.
   const rescan = () => {
     if (closed) return;
+    try {
+      // What links are judged against: another folder may have another real path.
+      const realDir = realpathSync(read.dir);
+      if (realDir !== read.realDir) {
+        read.realDir = realDir;
+        cache?.moveTo(realDir);
+      }
+    } catch {
+      // Gone again already: kept until a folder is there.
+    }
     const names = new Set<string>();
     try {
       for (const name of readdirSync(read.dir)) if (isArticleFileName(name)) names.add(name);
     } catch {
       // Gone again already: the files served are looked at, and found gone.
     }
-    for (const meta of index.files()) names.add(basename(meta.file));
+    for (const meta of index.files()) {
+      names.add(basename(meta.file));
+      // Its image is in the other folder's media, which may differ though the article does not.
+      if (meta.image?.local !== undefined) forced.add(basename(meta.file));
+    }
     for (const name of names) schedule(name);
   };
 

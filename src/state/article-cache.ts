@@ -188,7 +188,7 @@ function fromRow(row: Row, table: readonly Tag[]): ArticleMeta | undefined {
 /** The cache of one articles folder; see the module comment. */
 export class ArticleMetaCache implements MetaCache {
   readonly #stateDir: string;
-  readonly #dir: string;
+  #dir: string;
   readonly #log: (line: string) => void;
   readonly #parser = parserFingerprint();
   #db: Database.Database | undefined;
@@ -313,6 +313,32 @@ export class ArticleMetaCache implements MetaCache {
     for (const name of this.#stamps.keys()) if (!names.has(name)) this.forget(name);
     // Loading is done: the rows it read from are not needed any more.
     this.#recorded = new Map();
+  }
+
+  moveTo(realDir: string): void {
+    if (realDir === this.#dir) return;
+    const from = this.#dir;
+    const db = this.#open();
+    try {
+      // The rows follow the folder: the watcher compares the new folder with what is served, and puts
+      // and forgets rows as it goes, so once it is done the rows are the new folder's, under its path.
+      // Rows pending are written first, under the old path, and move with the rest; rows written
+      // earlier under the new path (a folder served before) are replaced.
+      if (db) {
+        this.flush();
+        db.transaction(() => {
+          for (const table of ['article_meta', 'tag_label']) {
+            db.prepare(`DELETE FROM ${table} WHERE dir = ?`).run(realDir);
+            db.prepare(`UPDATE ${table} SET dir = ? WHERE dir = ?`).run(realDir, from);
+          }
+        })();
+      }
+    } catch {
+      // A cache that cannot be written costs a re-read at the next start, nothing else (a row naming
+      // a tag number the new path's table lacks is not used).
+      this.#pending.clear();
+    }
+    this.#dir = realDir;
   }
 
   /** Writes everything pending now (otherwise written in the background, a second after the last change). */

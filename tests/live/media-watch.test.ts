@@ -56,3 +56,27 @@ describe('media files while the server runs', () => {
     await eventually(async () => ((await rss()).includes('Refused At Start') ? true : undefined), 'the article in the feed', 5000);
   });
 });
+
+describe('a media folder made while the server runs', () => {
+  let bare: string;
+  let late: LiveServer;
+  beforeAll(async () => {
+    bare = await mkdtemp(join(tmpdir(), 'tagfeeds-media-late-'));
+    await writeFile(join(bare, 'later.txt'), withImage('Pictured Later', 'media/late.png'));
+    late = await startServer(['--articles-dir', bare]);
+  });
+  afterAll(async () => {
+    await late?.stop();
+    await rm(bare, { recursive: true, force: true });
+  });
+
+  it('is watched from when it appears: the article waiting for its image is published, and follows the image', async () => {
+    const feed = async () => (await fetch(`${late.url}/tags/pictures/rss.xml`)).text();
+    expect(late.stderr()).toMatch(/later\.txt: image media\/late\.png does not exist \[missing-image\]/u);
+    await mkdir(join(bare, 'media'));
+    await put(join(bare, 'media', 'late.png'), PNG(2));
+    await eventually(async () => ((await feed()).includes('length="10"') ? true : undefined), 'the article with its image in the feed', 5000);
+    await put(join(bare, 'media', 'late.png'), PNG(12));
+    await eventually(async () => ((await feed()).includes('length="20"') ? true : undefined), 'the new length in the feed', 5000);
+  });
+});

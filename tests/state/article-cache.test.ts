@@ -4,7 +4,7 @@
  * load without the cache gives.
  */
 import Database from 'better-sqlite3';
-import { mkdir, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadArticles } from '../../src/articles/load.ts';
@@ -60,6 +60,27 @@ describe('ArticleMetaCache', () => {
     for (const metas of [cold.articles, second.articles]) for (const a of notUpdated(metas)) expect(a.updated).toBe(a.date);
     // Bad files are never cached: they are read (and refused) every time, with their reason.
     expect(second.errors.map((e) => [e.file, e.reason])).toEqual([[join(articles, 'broken.txt'), 'bad-front-matter']]);
+  });
+
+  it('moves its rows to the folder that takes the old one\'s place (a symbolic link swapped), so that a start there reads no unchanged file', async () => {
+    // Whole seconds, which a copy keeps exactly (sub-millisecond times are rounded by utimes).
+    for (const name of await readdir(articles)) await utimes(join(articles, name), 1_700_000_000, 1_700_000_000);
+    await cachedLoad();
+    // The next release: the same files, their times kept, at another real path.
+    const next = join(root, 'release-2');
+    await cp(articles, next, { recursive: true, preserveTimestamps: true });
+    const cache = new ArticleMetaCache(state, articles);
+    cache.load();
+    cache.moveTo(next);
+    cache.close();
+    const moved = new ArticleMetaCache(state, next);
+    const result = await loadArticles(next, 1024 * 1024, { workers: 0, cache: moved });
+    moved.close();
+    expect(result.cached).toBe(4);
+    // And none are left under the old path.
+    const old = new ArticleMetaCache(state, articles);
+    expect(old.size).toBe(0);
+    old.close();
   });
 
   it('keeps whether a summary was cut, so that its ellipsis survives a restart', async () => {
