@@ -191,6 +191,8 @@ function parseOrThrow(bytes: Uint8Array, info: ArticleFileInfo, withBody: boolea
       const line = lines.text(first).trim();
       title = info.format === 'markdown' ? titleText(line) : line;
       first++;
+      // A setext heading (`Title` over a line of `=` or `-`): the underline is the title's, not the body's.
+      if (info.format === 'markdown' && first < end && /^ {0,3}(?:=+|-+)[ \t]*$/u.test(lines.text(first))) first++;
     }
   }
   // A title made only of control characters would reach readers empty: it is no title.

@@ -483,6 +483,15 @@ describe('parseArticle', () => {
       expect(parsed('# T\n\n![A *chart*](c.png) Growth  \nrose<br>sharply\n', 'a.md').summary).toBe('A chart Growth rose sharply');
     });
 
+    it('takes a setext heading as the title, its underline with it', () => {
+      for (const underline of ['=====', '---', '  ==  ']) {
+        const a = parsed(`The Title\n${underline}\n\nThe first paragraph.\n`, 'a.md');
+        expect([a.title, a.summary, a.contentHtml]).toEqual(['The Title', 'The first paragraph.', '<p>The first paragraph.</p>\n']);
+      }
+      // In a text file a line of `=` is text.
+      expect(parsed('The Title\n=====\n').summary).toBe('=====');
+    });
+
     it('takes the first paragraph of the Markdown, not a <p> written as raw HTML', () => {
       expect(parsed('# T\n\n<div><p>raw</p></div>\n\nThe real one.\n', 'a.md').summary).toBe('The real one.');
       expect(parsed('# T\n\n> Quoted *first*.\n\nSecond.\n', 'a.md').summary).toBe('Quoted first.');
