@@ -27,6 +27,8 @@ export interface LoadedSite {
   parsed: number;
   /** Of those, how many came from the cache without being read. */
   cached: number;
+  /** The names of the folder's symbolic links. */
+  links: string[];
   ms: number;
 }
 
@@ -47,7 +49,7 @@ export function summaryLine(site: LoadedSite, dir: string): string {
 /** Loads the articles folder; logs each skipped file through `log` (default: stderr). */
 export async function loadSite(options: LoadSiteOptions, log: (line: string) => void = (l) => console.error(l)): Promise<LoadedSite> {
   const started = performance.now();
-  const { articles, errors, readOptions, cached } = await loadArticles(options.articlesDir, options.maxFileSize, { cache: options.cache });
+  const { articles, errors, readOptions, cached, links } = await loadArticles(options.articlesDir, options.maxFileSize, { cache: options.cache });
   const index = new ArticleIndex();
   const warnings = index.bulkLoad(articles);
   for (const error of errors) log(`skipped ${describeProblem(error)}`);
@@ -60,6 +62,7 @@ export async function loadSite(options: LoadSiteOptions, log: (line: string) => 
     warnings,
     parsed: articles.length,
     cached,
+    links,
     ms: performance.now() - started,
   };
 }

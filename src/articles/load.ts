@@ -68,6 +68,8 @@ export interface LoadResult {
   readThread: boolean;
   /** Files taken from the cache without being read. */
   cached: number;
+  /** The names of the entries that are symbolic links (the watcher looks at their targets). */
+  links: string[];
 }
 
 /** How `loadArticles` reads; by default as measured best for the folder's size and the machine's cores. */
@@ -158,7 +160,8 @@ export async function loadArticles(dir: string, maxBytes: number, options: LoadO
   }
   cache?.keepOnly(kept);
   errors.sort((a, b) => (a.file < b.file ? -1 : 1));
-  return { articles, errors, readOptions, threads, readThread, cached };
+  const links = listed.filter(([, kind]) => kind === 'symlink').map(([name]) => name);
+  return { articles, errors, readOptions, threads, readThread, cached, links };
 }
 
 /**

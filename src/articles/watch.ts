@@ -22,7 +22,7 @@
  * media are judged against the new folder), its media folder is watched, and every article showing a
  * local image is read again.
  */
-import { existsSync, readdirSync, realpathSync, watch, statSync, type FSWatcher } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, realpathSync, watch, statSync, type FSWatcher } from 'node:fs';
 import { basename, join, sep } from 'node:path';
 import { MEDIA_DIR } from './media.ts';
 import type { ArticleIndex } from './article-index.ts';
@@ -171,6 +171,9 @@ export function watchFolder(dir: string): FolderWatch {
   };
 }
 
+/** How often the targets of the folder's symbolic links are looked at, in ms. */
+export const LINK_CHECK_MS = 1000;
+
 /** How long a file must see no event before it is looked at, in ms. */
 export const SETTLE_MS = 120;
 /** How long its size and modification time must then stay the same before it is read, in ms. */
@@ -197,6 +200,8 @@ export function watchArticles(
     missingImages?: Iterable<string>;
     /** The folder's watch, started before the load (default: started now). */
     folder?: FolderWatch;
+    /** The names of the folder's symbolic links at the load (see LINK_CHECK_MS). */
+    links?: Iterable<string>;
   } = {},
 ): ArticleWatcher {
   const { cache } = options;
@@ -205,6 +210,8 @@ export function watchArticles(
   const forced = new Set<string>();
   /** Files refused for a missing image: tried again when anything in the media folder changes. */
   const awaitingImage = new Set<string>([...(options.missingImages ?? [])].map((file) => basename(file)));
+  /** The folder's symbolic links, with their target's stamp when last looked at (every LINK_CHECK_MS). */
+  const links = new Map<string, string | undefined>([...(options.links ?? [])].map((name) => [name, undefined]));
   let closed = false;
 
   const schedule = (name: string, delay = SETTLE_MS, stamp?: string) => {
@@ -231,6 +238,13 @@ export function watchArticles(
       return;
     }
     pending.delete(name);
+    // A link is looked at by checkLinks from now on, a dangling one too (its target may come back).
+    try {
+      if (!lstatSync(file).isSymbolicLink()) links.delete(name);
+      else if (!links.has(name)) links.set(name, stamp);
+    } catch {
+      links.delete(name);
+    }
     if (stamp === GONE) return remove(file);
     const known = index.fileArticle(file);
     const force = forced.delete(name);
@@ -278,6 +292,31 @@ export function watchArticles(
     events.updated?.(file, 'removed');
   };
 
+  // A link's target changes without an event for the link (and a target in a subfolder without any
+  // event the folder's watch sees): each link's target is stat'ed every LINK_CHECK_MS and read again
+  // when its size or mtime is not the one served. Links are few; a folder of them costs a stat each.
+  const checkLinks = () => {
+    for (const [name, seen] of links) {
+      if (pending.has(name)) continue;
+      const file = articlePath(read, name);
+      let stamp = GONE;
+      try {
+        const stat = statSync(file);
+        stamp = `${stat.size}:${stat.mtimeMs}`;
+      } catch {
+        // Its target is gone: read again (and found gone, or refused) like any file that went.
+      }
+      // Looked at once per change of its target: a target that stays broken is not read every second.
+      if (stamp === seen) continue;
+      links.set(name, stamp);
+      const known = index.fileArticle(file);
+      if (known ? `${known.source.size}:${known.source.mtimeMs}` === stamp : stamp === GONE) continue;
+      schedule(name);
+    }
+  };
+  const linkPoll = setInterval(checkLinks, LINK_CHECK_MS);
+  linkPoll.unref();
+
   const folder = options.folder ?? watchFolder(read.dir);
   // Another folder at the path: every name it holds, and every file served, is looked at again.
   const rescan = () => {
@@ -311,6 +350,7 @@ export function watchArticles(
   return {
     close() {
       closed = true;
+      clearInterval(linkPoll);
       folder.close();
       for (const timer of mediaTimers.values()) clearTimeout(timer);
       for (const entry of pending.values()) clearTimeout(entry.timer);

@@ -62,7 +62,7 @@ export async function serveCommand(config: Config): Promise<void> {
     warning: (warning) => console.error(`ignored ${describeProblem(warning)}`),
     failed: (error) => console.error(`watching ${config.articlesDir} failed: ${error.message}; restart to pick up changes`),
     folder: (message) => console.error(`articles folder ${message}`),
-  }, { cache, folder, missingImages: site.errors.filter((e) => e.reason === 'missing-image').map((e) => e.file) });
+  }, { cache, folder, links: site.links, missingImages: site.errors.filter((e) => e.reason === 'missing-image').map((e) => e.file) });
   const releases = scheduleReleases(site.index);
 
   let stopping = false;

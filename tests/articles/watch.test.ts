@@ -2,7 +2,7 @@
  * The folder watch started before the load (articles/watch.ts `watchFolder`): a file added, changed or
  * deleted after the load had read the folder, but before the watcher took over, reaches the index.
  */
-import { mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -58,5 +58,31 @@ describe('watchFolder before the load', () => {
     await eventually(async () => (updates.length >= 1 ? true : undefined), 'b.txt to be added', 5000);
     await new Promise((r) => setTimeout(r, 300));
     expect(updates).toEqual(['added b.txt']);
+  });
+});
+
+describe('symbolic links while serving', () => {
+  it('reads a link again when its target changes, also a target in a subfolder no watch sees, and once per change', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tagfeeds-watch-'));
+    await mkdir(join(dir, 'drafts'));
+    await writeFile(join(dir, 'drafts', 'shared.txt'), 'Shared\n\nFirst version.\n');
+    await writeFile(join(dir, 'target.txt'), 'Target\n\nFirst version.\n');
+    await symlink('drafts/shared.txt', join(dir, 'from-sub.txt'));
+    await symlink('target.txt', join(dir, 'alias.txt'));
+    const site = await loadSite({ articlesDir: dir, maxFileSize: 1 << 20 }, () => {});
+    const titles = () => site.index.latest(10).map((a) => a.title).sort();
+    expect(titles()).toEqual(['Shared', 'Target', 'Target']);
+    const rejected: string[] = [];
+    watcher = watchArticles(site.index, site.contents, site.readOptions, { rejected: (error) => rejected.push(error.file.split('/').pop()!) }, { links: site.links });
+    // Rewritten in place (a different size), as an editor saves: no event names the links.
+    await writeFile(join(dir, 'drafts', 'shared.txt'), 'Shared, edited\n\nSecond version.\n');
+    await writeFile(join(dir, 'target.txt'), 'Target, edited\n\nSecond version, longer.\n');
+    await eventually(async () => (titles().join('|') === 'Shared, edited|Target, edited|Target, edited' ? true : undefined), 'both links read again', 5000);
+    // A target that stays broken is refused once, not at every check.
+    await writeFile(join(dir, 'drafts', 'shared.txt'), '\n');
+    await eventually(async () => (rejected.includes('from-sub.txt') ? true : undefined), 'the broken target refused', 5000);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(rejected.filter((name) => name === 'from-sub.txt')).toEqual(['from-sub.txt']);
+    expect(titles()).toContain('Shared, edited');
   });
 });
