@@ -42,11 +42,15 @@ export interface Snapshot {
   contentType: string | null;
 }
 
-/** GETs each path once (which also warms a lazily rendering server); throws unless every answer is 200. */
+/**
+ * GETs each path once (which also warms a lazily rendering server); throws unless every answer is 200.
+ * Asked for as the load asks (no coding: `identity`), so that the ETag the 304 class sends back is the
+ * one of the variant its requests get; fetch's default Accept-Encoding made it the gzip variant's.
+ */
 export async function snapshotPaths(baseUrl: string, paths: string[]): Promise<Map<string, Snapshot>> {
   const snapshots = new Map<string, Snapshot>();
   for (const path of paths) {
-    const response = await fetchOnce(baseUrl + path);
+    const response = await fetchOnce(baseUrl + path, { 'accept-encoding': 'identity' });
     if (response.status !== 200) throw new Error(`GET ${baseUrl}${path} answered ${response.status}, expected 200`);
     snapshots.set(path, { body: response.body, etag: response.headers.get('etag'), contentType: response.headers.get('content-type') });
   }
