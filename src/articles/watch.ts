@@ -211,7 +211,22 @@ export function watchArticles(
   /** Files refused for a missing image: tried again when anything in the media folder changes. */
   const awaitingImage = new Set<string>([...(options.missingImages ?? [])].map((file) => basename(file)));
   /** The folder's symbolic links, with their target's stamp when last looked at (every LINK_CHECK_MS). */
-  const links = new Map<string, string | undefined>([...(options.links ?? [])].map((name) => [name, undefined]));
+  const links = new Map<string, string | undefined>();
+  const stampOf = (file: string): string => {
+    try {
+      const stat = statSync(file);
+      return `${stat.size}:${stat.mtimeMs}`;
+    } catch {
+      return GONE;
+    }
+  };
+  for (const name of options.links ?? []) {
+    // What the load read: the stamp served, or for a link it refused, its target as it is now (read
+    // again when that changes, not once more now, which would log the same refusal twice).
+    const file = articlePath(read, name);
+    const served = index.fileArticle(file)?.source;
+    links.set(name, served ? `${served.size}:${served.mtimeMs}` : stampOf(file));
+  }
   let closed = false;
 
   const schedule = (name: string, delay = SETTLE_MS, stamp?: string) => {
@@ -299,13 +314,8 @@ export function watchArticles(
     for (const [name, seen] of links) {
       if (pending.has(name)) continue;
       const file = articlePath(read, name);
-      let stamp = GONE;
-      try {
-        const stat = statSync(file);
-        stamp = `${stat.size}:${stat.mtimeMs}`;
-      } catch {
-        // Its target is gone: read again (and found gone, or refused) like any file that went.
-      }
+      // GONE when its target is: read again (and found gone, or refused) like any file that went.
+      const stamp = stampOf(file);
       // Looked at once per change of its target: a target that stays broken is not read every second.
       if (stamp === seen) continue;
       links.set(name, stamp);
