@@ -23,7 +23,7 @@ import { cacheControl, commonHeaders, sendPrepared } from './http.ts';
 import { SecurityHeaders } from './security.ts';
 import { BytesResponse } from './bytes-response.ts';
 import { MEDIA_PATH, mediaHandler } from './media.ts';
-import type { Prepared } from './prepared.ts';
+import { isComplete, type Prepared } from './prepared.ts';
 import { PAGE_LIMIT, SiteResponses } from './responses.ts';
 import { surrogateHeaders } from './surrogate-keys.ts';
 import { Metrics, type RouteClass } from './metrics.ts';
@@ -187,6 +187,15 @@ export function createApp(deps: AppDeps): App {
   // Request logging is Hono's logger: with it on, every request goes through Hono to be logged.
   const fast = deps.ssg || config.logRequests ? undefined : new FastPath(cache, headersOf, metrics);
   app.use(security.middleware);
+  // Every public answer may be read by any web page, as the prepared ones say (http.ts): redirects
+  // and errors too, or a web-based reader cannot follow a 301 to the canonical feed (the Fetch
+  // standard checks CORS on each redirect) nor show a 404's reason. Not the operation routes: a page
+  // in a visitor's browser has no business reading /metrics of a server on their network.
+  app.use(async (c, next) => {
+    await next();
+    if (isComplete(c.res) || OPERATION_PATHS.has(c.req.path) || c.res.headers.has('Access-Control-Allow-Origin')) return;
+    c.res.headers.set('Access-Control-Allow-Origin', '*');
+  });
   app.use(async (c, next) => {
     const method = c.req.method;
     const atHub = hub !== undefined && c.req.path === HUB_PATH;
@@ -388,6 +397,9 @@ export function createApp(deps: AppDeps): App {
 
   return { app, responses, cache, site, metrics, fast };
 }
+
+/** The operation routes (addOperationRoutes), which no other origin may read. */
+const OPERATION_PATHS = new Set(['/healthz', '/metrics']);
 
 /** Headers of the operation routes: their answers change every moment and must never be cached. */
 const NO_STORE = { 'Cache-Control': 'no-store' };

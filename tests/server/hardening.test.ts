@@ -48,6 +48,24 @@ describe('hostile requests', () => {
     expect(await res.text()).toMatch(/not allowed/u);
   });
 
+  it.each([
+    ['/tags/shared+open/rss.xml', 301],
+    ['/tags/nosuch/rss.xml', 404],
+    ['/tags/open++shared/rss.xml', 400],
+    ['/tags/%00/rss.xml', 400],
+    ['/rss.xml', 405],
+  ])('lets any web page read the redirect or error of %s (%i), as it may read the feeds', async (path, status) => {
+    const res = await app.request(path, { method: status === 405 ? 'PUT' : 'GET', headers: { Origin: 'https://reader.example' } });
+    expect(res.status).toBe(status);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
+  it('keeps /healthz from other origins', async () => {
+    const res = await app.request('/healthz', { headers: { Origin: 'https://reader.example' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('answers a CORS preflight for a feed', async () => {
     const res = await app.request('/tags/open/atom.xml', {
       method: 'OPTIONS',
