@@ -24,6 +24,13 @@ describe('readConfig for caches in front', () => {
     expect(() => readConfig({ CACHE_TAG_HEADERS: 'surrogate-control' })).toThrow(/CACHE_TAG_HEADERS=surrogate-control/u);
   });
 
+  it('makes the archive size follow a feed limit below 50, and still refuses one set above it', () => {
+    expect(readConfig({}, ['--feed-limit', '20'])).toMatchObject({ feedLimit: 20, archiveSize: 20 });
+    expect(readConfig({ FEED_LIMIT: '80' })).toMatchObject({ feedLimit: 80, archiveSize: 50 });
+    expect(readConfig({ FEED_LIMIT: '20', ARCHIVE_SIZE: '10' })).toMatchObject({ feedLimit: 20, archiveSize: 10 });
+    expect(() => readConfig({ FEED_LIMIT: '20', ARCHIVE_SIZE: '30' })).toThrow(/ARCHIVE_SIZE \(30\) is above FEED_LIMIT \(20\)/u);
+  });
+
   it('reads the purge URLs as a comma-separated list and refuses one that is not http', () => {
     expect(readConfig({ PURGE_URLS: 'http://cache-1/, http://cache-2:6081/' }).purgeUrls).toEqual(['http://cache-1/', 'http://cache-2:6081/']);
     expect(() => readConfig({ PURGE_URLS: 'ftp://cache/' })).toThrow(/PURGE_URLS/u);
