@@ -23,7 +23,11 @@ export const MEDIA_PATH = '/media/';
 export function mediaHandler(articlesDir: string, cacheControl: string): (c: Context) => Promise<Response> {
   const folder = join(articlesDir, MEDIA_DIR);
   return async (c) => {
-    const raw = c.req.path.slice(MEDIA_PATH.length);
+    // As the client spelled it: the router's path has some escapes decoded already (%5C among them).
+    const url = c.req.url;
+    const start = url.indexOf(MEDIA_PATH, url.indexOf('//') + 2);
+    const end = url.search(/[?#]/u);
+    const raw = url.slice(start + MEDIA_PATH.length, end < 0 ? undefined : end);
     if (/%(?:2f|5c|00)/iu.test(raw)) return c.text('Bad request: encoded separators in a media path\n', 400);
     let name: string;
     try {
@@ -47,7 +51,12 @@ export function mediaHandler(articlesDir: string, cacheControl: string): (c: Con
     // If-Range (RFC 9110 §13.1.5), which serveStatic does not read: a part of a file that changed since
     // the client's copy would be joined to that copy's bytes, so then the whole file is sent instead.
     const ifRange = c.req.header('if-range');
-    if (ifRange !== undefined && c.req.header('range') !== undefined && !rangeStillValid(ifRange, etag, found.mtimeMs)) c.req.raw.headers.delete('range');
+    const range = c.req.header('range');
+    if (range !== undefined) {
+      const asked = singleByteRange(range);
+      if (asked === undefined || (ifRange !== undefined && !rangeStillValid(ifRange, etag, found.mtimeMs))) c.req.raw.headers.delete('range');
+      else c.req.raw.headers.set('range', asked);
+    }
     const serve: MiddlewareHandler = serveStatic({ path: found.path });
     const response = (await serve(c, async () => {})) as Response | undefined;
     if (!response) return c.text('Not found\n', 404);
@@ -55,6 +64,21 @@ export function mediaHandler(articlesDir: string, cacheControl: string): (c: Con
     response.headers.set('Content-Type', mediaTypeOf(name)!);
     return response;
   };
+}
+
+/**
+ * A Range header that is one range of bytes (`bytes=0-99`, `bytes=100-`, `bytes=-100`, white space
+ * allowed) as serveStatic reads it; undefined for any other, which is ignored and the whole file sent
+ * with a 200, as RFC 9110 §14.2 has a server do with a unit it does not know or a range it cannot
+ * read: serveStatic answered `items=0-1`, `bytes=abc`, `bytes= 0-1` and `bytes=0-1,3-4` with a 206 of
+ * the whole file (it serves no multipart).
+ */
+function singleByteRange(range: string): string | undefined {
+  const found = /^bytes=[ \t]*(?:(\d+)-(\d*)|-(\d+))[ \t]*$/iu.exec(range);
+  if (!found) return undefined;
+  const [, first, last, suffix] = found;
+  if (first === undefined) return `bytes=-${suffix}`;
+  return last === '' || Number(first) <= Number(last) ? `bytes=${first}-${last}` : undefined;
 }
 
 /**

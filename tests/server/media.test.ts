@@ -132,6 +132,26 @@ describe('/media/', () => {
     expect((await test.app.request('/media/song.mp3')).headers.get('content-type')).toBe('audio/mpeg');
   });
 
+  it('ignores a Range it cannot serve as asked, sending the whole file with a 200 (RFC 9110 §14.2)', async () => {
+    for (const range of ['items=0-1', 'bytes=abc', 'bytes=', 'bytes=-', 'bytes=5-2', 'bytes=0-1,3-4']) {
+      const res = await test.app.request('/media/one.png', { headers: { Range: range } });
+      expect([range, res.status, res.headers.get('content-range')]).toEqual([range, 200, null]);
+      expect(Buffer.from(await res.arrayBuffer())).toEqual(PNG);
+    }
+    for (const [range, bytes] of [['bytes= 0-1', PNG.subarray(0, 2)], ['bytes=-2', PNG.subarray(-2)], ['bytes=2-', PNG.subarray(2)]] as const) {
+      const res = await test.app.request('/media/one.png', { headers: { Range: range } });
+      expect([range, res.status]).toEqual([range, 206]);
+      expect(Buffer.from(await res.arrayBuffer())).toEqual(bytes);
+    }
+  });
+
+  it('answers an encoded separator in a media path with 400, as the README says', async () => {
+    for (const path of ['/media/sub%2Fone.png', '/media/sub%5Cone.png', '/media/sub%5cone.png']) {
+      const res = await test.app.request(path);
+      expect([path, res.status, await res.text()]).toEqual([path, 400, 'Bad request: encoded separators in a media path\n']);
+    }
+  });
+
   it('refuses paths out of the folder, encoded separators, symbolic links out, SVG and other types', async () => {
     for (const path of ['/media/../x.txt', '/media/%2e%2e/x.txt', '/media/..%2Fx.txt', '/media/..%5Cx.txt', '/media/escape.png', '/media/evil.svg', '/media/nothere.png', '/media/']) {
       const res = await test.app.request(path);
