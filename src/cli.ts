@@ -35,7 +35,15 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof ConfigError || error instanceof StateError) console.error(`error: ${error.message}`);
+    // A file or folder the system refused (an --out that is a file, a folder it may not read or
+    // write): node's message names the call, the path and the reason, which is all a user needs.
+    else if (isSystemError(error)) console.error(`error: ${error.message}`);
     else console.error(error);
     process.exitCode = 2;
   },
 );
+
+function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  return error instanceof Error && typeof syscall === 'string' && typeof code === 'string' && /^E[A-Z]+$/u.test(code);
+}

@@ -1,7 +1,7 @@
 /** `npm run export` as a user runs it: a real process, config flags passed through, a summary line. */
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,5 +69,18 @@ describe('npm run export', { timeout: 120_000 }, () => {
   it('refuses a missing --out value and unknown flags', async () => {
     expect(await runExport(['--out'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--out needs a value') });
     expect(await runExport(['--out', out, '--no-such-flag'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown option --no-such-flag') });
+  });
+
+  it('names the path and the reason in one line when --out cannot be made, with no stack trace', async () => {
+    const file = join(out, '..', `not-a-folder-${process.pid}`);
+    await writeFile(file, 'x');
+    try {
+      const result = await runExport(['--out', join(file, 'site')]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`^error: ENOTDIR: not a directory, mkdir '${file.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')}`, 'mu'));
+      expect(result.stderr).not.toMatch(/^\s+at /mu);
+    } finally {
+      await rm(file, { force: true });
+    }
   });
 });
