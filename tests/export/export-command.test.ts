@@ -1,7 +1,7 @@
 /** `npm run export` as a user runs it: a real process, config flags passed through, a summary line. */
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +69,20 @@ describe('npm run export', { timeout: 120_000 }, () => {
   it('refuses a missing --out value and unknown flags', async () => {
     expect(await runExport(['--out'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--out needs a value') });
     expect(await runExport(['--out', out, '--no-such-flag'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown option --no-such-flag') });
+  });
+
+  it('refuses an --out that is the articles folder through a link, holds it, or is inside it', async () => {
+    const link = join(test.dir, `articles-link-${process.pid}`);
+    await symlink(test.articlesDir, link);
+    try {
+      for (const [where, how] of [[link, 'is'], [join(test.articlesDir, '..'), 'holds'], [join(test.articlesDir, 'site'), 'is inside']] as const) {
+        const result = await runExport(['--out', where, '--articles-dir', test.articlesDir]);
+        expect([where, result.code, result.stderr]).toEqual([where, 2, expect.stringContaining(`error: --out ${where} ${how} the articles folder`)]);
+      }
+      expect(await readdir(test.articlesDir)).not.toContain('robots.txt');
+    } finally {
+      await rm(link, { force: true });
+    }
   });
 
   it('names the path and the reason in one line when --out cannot be made, with no stack trace', async () => {
