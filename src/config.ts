@@ -172,6 +172,13 @@ export function readConfig(env: Record<string, string | undefined> = {}, argv: r
   if (result.websubMinLeaseSeconds > result.websubMaxLeaseSeconds) {
     throw new ConfigError(`WEBSUB_MIN_LEASE_SECONDS (${result.websubMinLeaseSeconds}) is above WEBSUB_MAX_LEASE_SECONDS (${result.websubMaxLeaseSeconds})`);
   }
+  // The language goes into every feed (RSS <language>, Atom xml:lang, JSON Feed language) and page:
+  // a value that is no BCP 47 tag would reach every reader. Intl's own parser of language tags says.
+  try {
+    Intl.getCanonicalLocales(result.siteLanguage);
+  } catch {
+    throw new ConfigError(`SITE_LANGUAGE ${JSON.stringify(result.siteLanguage)} is not a BCP 47 language tag (for example en, pt-BR, zh-Hant)`);
+  }
   // Only complete pages are archives (see feeds/archives.ts): the newest FEED_LIMIT articles must hold
   // the up to ARCHIVE_SIZE - 1 that no archive has yet, or following the chain would miss them.
   if (result.archiveSize > result.feedLimit) {

@@ -24,6 +24,12 @@ describe('readConfig for caches in front', () => {
     expect(() => readConfig({ CACHE_TAG_HEADERS: 'surrogate-control' })).toThrow(/CACHE_TAG_HEADERS=surrogate-control/u);
   });
 
+  it('takes a BCP 47 language tag and refuses anything else, naming the variable', () => {
+    expect(readConfig({ SITE_LANGUAGE: 'pt-BR' }).siteLanguage).toBe('pt-BR');
+    expect(readConfig({}, ['--site-language', 'zh-Hant']).siteLanguage).toBe('zh-Hant');
+    expect(() => readConfig({ SITE_LANGUAGE: 'not a lang!' })).toThrow(/SITE_LANGUAGE "not a lang!" is not a BCP 47 language tag/u);
+  });
+
   it('makes the archive size follow a feed limit below 50, and still refuses one set above it', () => {
     expect(readConfig({}, ['--feed-limit', '20'])).toMatchObject({ feedLimit: 20, archiveSize: 20 });
     expect(readConfig({ FEED_LIMIT: '80' })).toMatchObject({ feedLimit: 80, archiveSize: 50 });

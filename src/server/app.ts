@@ -170,7 +170,8 @@ export function createApp(deps: AppDeps): App {
   const keyHeaders = surrogateHeaders(config.cacheTagHeaders);
 
   const app = new Hono();
-  if (config.logRequests) app.use(logger());
+  // Hono's logger colours the status for a terminal; a log file or journal gets the line without them.
+  if (config.logRequests) app.use(logger((line) => console.log(process.stdout.isTTY ? line : line.replace(/\x1b\[[0-9;]*m/gu, ''))));
   const security = new SecurityHeaders();
   // The header records of a prepared response, made once the security headers are read (the
   // middleware awaits them before any handler runs, so before the first response is sent).
