@@ -7,7 +7,7 @@
  * with 64 reads in flight, and 220 µs through `fs.promises` FileHandles. Loading many files gets its
  * concurrency from a bounded pool of worker threads instead (load.ts).
  */
-import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, relative } from 'node:path';
 import { parseArticle, parseArticleMeta, type ArticleFileInfo } from './parse.ts';
 import { ArticleParseError, type ArticleFormat, type MetaResult, type ParseResult, type SourceStamp } from './types.ts';
@@ -113,6 +113,16 @@ function withImageLength<R extends MetaResult>(result: R, options: ReadOptions, 
   }
 }
 
+/** The target a link names, when `error` (ENOENT) came from following a link that points to nothing. */
+function danglingTarget(file: string, error: unknown): string | undefined {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
+  try {
+    return lstatSync(file).isSymbolicLink() ? readlinkSync(file) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 let scratchBuffer = Buffer.allocUnsafe(64 * 1024);
 
 /**
@@ -143,6 +153,8 @@ function readWith<R extends MetaResult>(
         }
       }
     } catch (error) {
+      const dangling = danglingTarget(file, error);
+      if (dangling !== undefined) return failed(file, 'unreadable', `symbolic link points to ${dangling}, which does not exist`) as R;
       const why = readFailure(error);
       return failed(file, why.reason, why.message) as R;
     }

@@ -275,7 +275,8 @@ export function watchArticles(
       events.updated?.(file, known ? 'changed' : 'added');
       return;
     }
-    if (result.error.reason === 'unreadable' && /disappeared/u.test(result.error.message)) return remove(file);
+    // Gone while being read, or a link whose target is gone: removed, as a deleted file is.
+    if (result.error.reason === 'unreadable' && /disappeared|, which does not exist$/u.test(result.error.message)) return remove(file);
     if (result.error.reason === 'missing-image') awaitingImage.add(name);
     if (known) contents.pin(file);
     events.rejected?.(result.error, known !== undefined);

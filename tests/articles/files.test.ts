@@ -112,6 +112,13 @@ describe('readArticleFile', () => {
     expect(result.ok && { id: result.article.id, title: result.article.title }).toEqual({ id: 'alias', title: 'Linked title' });
   });
 
+  it('says of a symbolic link that points to nothing what it points to, not that the file disappeared', async () => {
+    await symlink('gone.txt', join(dir, 'dangling.txt'));
+    for (const kind of ['symlink', 'unknown'] as const) {
+      expect(await readArticleFile('dangling.txt', options, kind)).toMatchObject({ ok: false, error: { reason: 'unreadable', message: 'symbolic link points to gone.txt, which does not exist' } });
+    }
+  });
+
   it('rejects a folder named like an article', async () => {
     await mkdir(join(dir, 'folder.txt'));
     expect(await readArticleFile('folder.txt', options)).toMatchObject({ ok: false, error: { reason: 'not-a-file' } });
