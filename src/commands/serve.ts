@@ -7,7 +7,7 @@ import { ConfigError, requireArticlesFolder, requireStateFolder, type Config } f
 import type { ArticleIndex } from '../articles/article-index.ts';
 import { scheduleReleases } from '../articles/release-scheduler.ts';
 import { createApp } from '../server/app.ts';
-import { answerClientError } from '../server/client-errors.ts';
+import { answerBadRequest, answerClientError, requestProblem } from '../server/client-errors.ts';
 import { createRequestListener, type RequestListener } from '../server/fast-path.ts';
 import { FEED_FORMATS } from '../feeds/types.ts';
 import { describeProblem, loadSite, summaryLine } from '../articles/load-site.ts';
@@ -38,7 +38,12 @@ export async function serveCommand(config: Config): Promise<void> {
   // `hostname`: the adapter's host for a request without a Host header, as `serve()` would pass it.
   let listener: RequestListener = getRequestListener(starting, { hostname: config.host });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = createServer((req, res) => listener(req, res));
+    // node:http's own Host check answers with an empty body: requestProblem makes it, with a reason.
+    const s = createServer({ requireHostHeader: false }, (req, res) => {
+      const problem = requestProblem(req);
+      if (problem === undefined) listener(req, res);
+      else answerBadRequest(res, problem);
+    });
     s.on('clientError', answerClientError);
     s.once('error', (error) => reject(listenError(error as NodeJS.ErrnoException, config)));
     s.listen(config.port, config.host, () => resolve(s));

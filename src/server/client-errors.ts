@@ -5,6 +5,7 @@
  * a client without the reason. Written by hand because it is below Hono: node hands these over as a
  * socket and an error, never as a request.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 
 /** Status and reason for node's parse error codes; anything else is a 400. */
@@ -27,4 +28,31 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
   const [status, text, reason] = ANSWERS[error.code ?? ''] ?? [400, 'Bad Request', `the request cannot be read (${(error.code ?? 'malformed').replace(/^HPE_/u, '').toLowerCase().replace(/_/gu, ' ')})`];
   const body = `${text}: ${reason}\n`;
   socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/**
+ * A Host as RFC 9110 §7.2 allows it: a name or IPv4 address of URL host characters, or an IPv6
+ * address in brackets, and an optional port. A regular expression, not `new URL`, for it runs on
+ * every request (~0.1 µs against ~1 µs).
+ */
+const HOST = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=%]+|\[[0-9A-Fa-f:.]+\])(?::\d{0,5})?$/u;
+
+/**
+ * Why a request that node:http parsed cannot be answered, if it cannot: no Host on HTTP/1.1 (node's
+ * own check answers it with an empty body, so the server turns that check off and makes it here), a
+ * Host that is no host, or a target in asterisk form for another method than OPTIONS.
+ */
+export function requestProblem(req: IncomingMessage): string | undefined {
+  const host = req.headers.host;
+  if (host === undefined) return req.httpVersionMajor === 1 && req.httpVersionMinor === 0 ? undefined : 'the request has no Host header (HTTP/1.1 requires one)';
+  if (!HOST.test(host)) return `the Host header ${JSON.stringify(host.slice(0, 100))} names no host`;
+  if (req.url === '*' && req.method !== 'OPTIONS') return 'the target * is for OPTIONS only';
+  return undefined;
+}
+
+/** Answers a request `requestProblem` refused: 400 with the reason, and the connection closed. */
+export function answerBadRequest(res: ServerResponse, problem: string): void {
+  const body = `Bad request: ${problem}\n`;
+  res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'X-Content-Type-Options': 'nosniff', Connection: 'close' });
+  res.end(body);
 }

@@ -42,6 +42,22 @@ describe('requests node:http cannot read', () => {
     expect(answer).toMatch(new RegExp(`\\r\\ncontent-length: ${Buffer.byteLength(body)}\\r\\n`, 'iu'));
   });
 
+  it.each([
+    ['no Host on HTTP/1.1', 'GET /rss.xml HTTP/1.1\r\n\r\n', /^Bad request: the request has no Host header/u],
+    ['a Host that is no host', 'GET /rss.xml HTTP/1.1\r\nHost: a b\r\n\r\n', /^Bad request: the Host header "a b" names no host/u],
+    ['an IPv6 Host left open', 'GET /rss.xml HTTP/1.1\r\nHost: [::1\r\n\r\n', /names no host/u],
+    ['the target * for GET', 'GET * HTTP/1.1\r\nHost: x\r\n\r\n', /^Bad request: the target \* is for OPTIONS only/u],
+  ])('answers %s with 400 and the reason', async (_what, request, reason) => {
+    const answer = await raw(request);
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(answer.slice(answer.indexOf('\r\n\r\n') + 4)).toMatch(reason);
+  });
+
+  it.each(['localhost:3000', 'feeds.example.org', '[::1]:8080', '127.0.0.1'])('answers with Host %s, and HTTP/1.0 without one', async (host) => {
+    expect((await raw(`GET /rss.xml HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)).split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+    expect((await raw('GET /rss.xml HTTP/1.0\r\n\r\n')).split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+  });
+
   it('goes on answering other connections', async () => {
     expect((await fetch(`${server.url}/rss.xml`)).status).toBe(200);
   });
