@@ -25,7 +25,11 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
     socket.destroy();
     return;
   }
-  const [status, text, reason] = ANSWERS[error.code ?? ''] ?? [400, 'Bad Request', `the request cannot be read (${(error.code ?? 'malformed').replace(/^HPE_/u, '').toLowerCase().replace(/_/gu, ' ')})`];
+  // llhttp reads the method first, so a line that is no request line at all fails as a method too:
+  // only a well-formed request line with a method it does not know is a 501.
+  const packet = (error as NodeJS.ErrnoException & { rawPacket?: Buffer }).rawPacket;
+  const unknownMethod = error.code === 'HPE_INVALID_METHOD' && packet !== undefined && /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+ \S+ HTTP\/\d\.\d\r?\n/u.test(packet.toString('latin1', 0, 8192));
+  const [status, text, reason] = (unknownMethod || error.code !== 'HPE_INVALID_METHOD' ? ANSWERS[error.code ?? ''] : undefined) ?? [400, 'Bad Request', `the request cannot be read (${(error.code ?? 'malformed').replace(/^HPE_/u, '').toLowerCase().replace(/_/gu, ' ')})`];
   const body = `${text}: ${reason}\n`;
   socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`);
 }

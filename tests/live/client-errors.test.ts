@@ -30,6 +30,7 @@ function raw(request: string | Buffer): Promise<string> {
 describe('requests node:http cannot read', () => {
   it.each([
     ['a method it does not know', 'FOO / HTTP/1.1\r\nHost: x\r\n\r\n', 501, /the method is not one this server knows/u],
+    ['a line that is no request line', 'GARBAGE\r\n\r\n', 400, /the request cannot be read/u],
     ['a header line without a colon', 'GET / HTTP/1.1\r\nHost x\r\n\r\n', 400, /the request cannot be read/u],
     ['a raw byte outside ASCII in the path', Buffer.from('GET /tags/\xc3\xa9 HTTP/1.1\r\nHost: x\r\n\r\n', 'latin1'), 400, /the request cannot be read/u],
     ['a header section over 16 KB', `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, /header section is too large/u],

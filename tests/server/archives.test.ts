@@ -206,7 +206,9 @@ describe('archived feeds (RFC 5005) and JSON Feed paging', { timeout: 180_000 },
 describe('readConfig and archives', () => {
   it('refuses an ARCHIVE_SIZE above FEED_LIMIT, naming both', () => {
     expect(() => readConfig({ ARCHIVE_SIZE: '60' }, [])).toThrow(ConfigError);
-    expect(() => readConfig({}, ['--feed-limit', '20'])).toThrow(/ARCHIVE_SIZE \(50\) is above FEED_LIMIT \(20\)/u);
+    expect(() => readConfig({ ARCHIVE_SIZE: '50' }, ['--feed-limit', '20'])).toThrow(/ARCHIVE_SIZE \(50\) is above FEED_LIMIT \(20\)/u);
+    // Not given, it follows a lower FEED_LIMIT.
+    expect(readConfig({}, ['--feed-limit', '20'])).toMatchObject({ feedLimit: 20, archiveSize: 20 });
     expect(readConfig({}, ['--feed-limit', '20', '--archive-size', '20'])).toMatchObject({ feedLimit: 20, archiveSize: 20, archiveMaxAge: 86400 });
   });
 });
