@@ -181,6 +181,19 @@ export const STABLE_MS = 60;
 
 const GONE = 'gone';
 
+/** A file's size and modification time as `size:mtime` (following a link), or GONE. */
+function stampOf(file: string): string {
+  try {
+    const stat = statSync(file);
+    return `${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    return GONE;
+  }
+}
+
+/** A served article's stamp in the same form. */
+const servedStamp = (source: { size: number; mtimeMs: number }) => `${source.size}:${source.mtimeMs}`;
+
 interface Pending {
   timer: NodeJS.Timeout;
   /** `size:mtime` seen at the last look, to tell a file that is still being written. */
@@ -212,20 +225,12 @@ export function watchArticles(
   const awaitingImage = new Set<string>([...(options.missingImages ?? [])].map((file) => basename(file)));
   /** The folder's symbolic links, with their target's stamp when last looked at (every LINK_CHECK_MS). */
   const links = new Map<string, string | undefined>();
-  const stampOf = (file: string): string => {
-    try {
-      const stat = statSync(file);
-      return `${stat.size}:${stat.mtimeMs}`;
-    } catch {
-      return GONE;
-    }
-  };
   for (const name of options.links ?? []) {
     // What the load read: the stamp served, or for a link it refused, its target as it is now (read
     // again when that changes, not once more now, which would log the same refusal twice).
     const file = articlePath(read, name);
     const served = index.fileArticle(file)?.source;
-    links.set(name, served ? `${served.size}:${served.mtimeMs}` : stampOf(file));
+    links.set(name, served ? servedStamp(served) : stampOf(file));
   }
   let closed = false;
 
@@ -238,14 +243,9 @@ export function watchArticles(
   const settle = (name: string) => {
     if (closed) return;
     const file = articlePath(read, name);
-    let stamp = GONE;
-    try {
-      const stat = statSync(file);
-      stamp = `${stat.size}:${stat.mtimeMs}`;
-    } catch {
-      // Gone (deleted, or renamed away): removed after the same wait, so that a rename within the
-      // folder takes the old id away at about the moment the new one appears.
-    }
+    // GONE when deleted or renamed away: removed after the same wait, so that a rename within the
+    // folder takes the old id away at about the moment the new one appears.
+    const stamp = stampOf(file);
     const entry = pending.get(name);
     if (entry?.stamp !== stamp) {
       // Still changing, or looked at for the first time: look again once it has stayed put.
@@ -263,7 +263,7 @@ export function watchArticles(
     if (stamp === GONE) return remove(file);
     const known = index.fileArticle(file);
     const force = forced.delete(name);
-    if (known && `${known.source.size}:${known.source.mtimeMs}` === stamp && !force) return;
+    if (known && servedStamp(known.source) === stamp && !force) return;
     const result = readArticleFile(name, read);
     awaitingImage.delete(name);
     if (result.ok) {
@@ -321,7 +321,7 @@ export function watchArticles(
       if (stamp === seen) continue;
       links.set(name, stamp);
       const known = index.fileArticle(file);
-      if (known ? `${known.source.size}:${known.source.mtimeMs}` === stamp : stamp === GONE) continue;
+      if (known ? servedStamp(known.source) === stamp : stamp === GONE) continue;
       schedule(name);
     }
   };
