@@ -19,7 +19,7 @@ import type { FeedFormat } from '../feeds/types.ts';
 import { combinationPathSegment, FEED_FILES, parsePageNumber, SiteUrls } from '../urls.ts';
 import { archiveCount } from '../feeds/archives.ts';
 import { ResponseCache } from './cache.ts';
-import { cacheControl, commonHeaders, sendPrepared } from './http.ts';
+import { cacheControl, commonHeaders, rawPath, sendPrepared } from './http.ts';
 import { SecurityHeaders } from './security.ts';
 import { BytesResponse } from './bytes-response.ts';
 import { MEDIA_PATH, mediaHandler } from './media.ts';
@@ -462,9 +462,7 @@ function tagKey(raw: string): string | undefined {
 
 /** Why a request path is malformed (invalid percent-encoding, NUL or control bytes), if it is. */
 export function checkPath(url: string): string | undefined {
-  const start = url.indexOf('/', url.indexOf('//') + 2);
-  const end = url.indexOf('?', start);
-  const path = url.slice(start, end < 0 ? undefined : end);
+  const path = rawPath(url);
   // A raw request line cannot carry control characters (Node's parser refuses them): only escapes can.
   if (!path.includes('%')) return undefined;
   let decoded: string;

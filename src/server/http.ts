@@ -11,6 +11,16 @@ export interface CachePolicy {
   staleWhileRevalidate: number;
 }
 
+/**
+ * The path of a request URL as the client spelled it, without its query: the router's path has some
+ * escapes decoded already (%5C among them), which checks of the spelling must not see.
+ */
+export function rawPath(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  const end = url.indexOf('?', start);
+  return url.slice(start, end < 0 ? undefined : end);
+}
+
 /** The Cache-Control header value of a policy. */
 export function cacheControl(policy: CachePolicy): string {
   return `public, max-age=${policy.maxAge}, s-maxage=${policy.sMaxAge}, stale-while-revalidate=${policy.staleWhileRevalidate}`;

@@ -10,7 +10,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Context, MiddlewareHandler } from 'hono';
 import { isMediaName, MEDIA_DIR, mediaTypeOf } from '../articles/media.ts';
-import { preconditionFails } from './http.ts';
+import { preconditionFails, rawPath } from './http.ts';
 
 /** The URL path prefix of media files. */
 export const MEDIA_PATH = '/media/';
@@ -23,12 +23,9 @@ export const MEDIA_PATH = '/media/';
 export function mediaHandler(articlesDir: string, cacheControl: string): (c: Context) => Promise<Response> {
   const folder = join(articlesDir, MEDIA_DIR);
   return async (c) => {
-    // As the client spelled it: the router's path has some escapes decoded already (%5C among them).
-    const url = c.req.url;
-    const start = url.indexOf(MEDIA_PATH, url.indexOf('//') + 2);
-    const end = url.search(/[?#]/u);
-    const raw = url.slice(start + MEDIA_PATH.length, end < 0 ? undefined : end);
-    if (/%(?:2f|5c|00)/iu.test(raw)) return c.text('Bad request: encoded separators in a media path\n', 400);
+    const raw = c.req.path.slice(MEDIA_PATH.length);
+    // Looked for in the path as the client spelled it: the router has decoded some escapes (%5C).
+    if (/%(?:2f|5c|00)/iu.test(rawPath(c.req.url))) return c.text('Bad request: encoded separators in a media path\n', 400);
     let name: string;
     try {
       name = decodeURIComponent(raw);
