@@ -6,7 +6,7 @@
  * is a k-way merge of the lists by `compareArticles`, each article taken once. Either way the work is in
  * proportion to the items shown (AND: to how far down the shortest list they are), not to the corpus.
  */
-import { compareArticles, type ArticleIndex } from './article-index.ts';
+import { compareArticles, type ArticleIndex, type ArticleList } from './article-index.ts';
 import { normalizeRequestedTag } from './tags.ts';
 import type { ArticleMeta, Tag } from './types.ts';
 
@@ -24,13 +24,13 @@ function carries(article: ArticleMeta, key: string): boolean {
  * An empty list when a tag has none.
  * @example intersectTagged([{ key: 'a', articles: a }, { key: 'b', articles: b }], 20)
  */
-export function intersectTagged(lists: readonly { key: string; articles: readonly ArticleMeta[] }[], limit: number): ArticleMeta[] {
+export function intersectTagged(lists: readonly { key: string; articles: ArticleList }[], limit: number): ArticleMeta[] {
   if (lists.length === 0) return [];
   const shortest = lists.reduce((s, l) => (l.articles.length < s.articles.length ? l : s));
   const others = lists.filter((l) => l !== shortest).map((l) => l.key);
   const out: ArticleMeta[] = [];
-  for (const article of shortest.articles) {
-    if (out.length >= limit) break;
+  for (let i = 0; i < shortest.articles.length && out.length < limit; i++) {
+    const article = shortest.articles.at(i)!;
     if (others.every((key) => carries(article, key))) out.push(article);
   }
   return out;
@@ -41,18 +41,18 @@ export function intersectTagged(lists: readonly { key: string; articles: readonl
  * first, by `compareArticles`), an article in several lists taken once. k is at most a handful, so the
  * heads are compared in a loop rather than kept in a heap.
  */
-export function unionTagged(lists: readonly (readonly ArticleMeta[])[], limit: number): ArticleMeta[] {
+export function unionTagged(lists: readonly ArticleList[], limit: number): ArticleMeta[] {
   const at = lists.map(() => 0);
   const out: ArticleMeta[] = [];
   let last: ArticleMeta | undefined;
   while (out.length < limit) {
     let best = -1;
     for (let i = 0; i < lists.length; i++) {
-      const head = lists[i]![at[i]!];
-      if (head && (best < 0 || compareArticles(head, lists[best]![at[best]!]!) < 0)) best = i;
+      const head = lists[i]!.at(at[i]!);
+      if (head && (best < 0 || compareArticles(head, lists[best]!.at(at[best]!)!) < 0)) best = i;
     }
     if (best < 0) break;
-    const next = lists[best]![at[best]!]!;
+    const next = lists[best]!.at(at[best]!)!;
     at[best] = at[best]! + 1;
     // The lists share one order, so an article in several lists comes out of them one after the other.
     if (next !== last) out.push(next);
@@ -73,7 +73,7 @@ export interface Combination {
  * an AND names a tag with no public article (nothing can carry it), or when no tag of an OR has one.
  */
 export function combineTags(index: ArticleIndex, keys: readonly string[], join: TagJoin, limit: number): Combination | undefined {
-  const lists: { key: string; tag: Tag; articles: readonly ArticleMeta[] }[] = [];
+  const lists: { key: string; tag: Tag; articles: ArticleList }[] = [];
   for (const key of keys) {
     const list = index.tagList(key);
     if (list) lists.push({ key, tag: list.tag, articles: list.articles });

@@ -13,7 +13,7 @@
  * incremental export and a fresh one: tests/export/incremental.test.ts compares them byte for byte.
  */
 import { hash } from 'node:crypto';
-import type { ArticleIndex } from '../articles/article-index.ts';
+import type { ArticleIndex, ArticleList } from '../articles/article-index.ts';
 import type { ArticleMeta } from '../articles/types.ts';
 import { archiveCount, archivePositions } from '../feeds/archives.ts';
 import { latestUpdate } from '../feeds/build.ts';
@@ -96,7 +96,7 @@ export function listExportRoutes(index: ArticleIndex, settings: RouteSettings, g
     return d;
   };
   // `digest([...head, ...articles.map(of)])`, without the arrays: tens of thousands of article digests go into them.
-  const digestOf = (head: readonly (string | number | boolean)[], articles: readonly ArticleMeta[]) => {
+  const digestOf = (head: readonly (string | number | boolean)[], articles: Iterable<ArticleMeta>) => {
     let text = head.join('\n');
     for (const a of articles) text += `\n${of(a)}`;
     return hash('sha1', text, 'base64url');
@@ -194,9 +194,9 @@ export function listExportRoutes(index: ArticleIndex, settings: RouteSettings, g
   // The sitemap lists the home page and every tag page with the Last-Modified of their first page,
   // and every article page with its own; past one file's worth of URLs, an index and child sitemaps,
   // which all shift when one URL is added, so they share one digest.
-  const firstPage = (list: readonly ArticleMeta[]) => {
+  const firstPage = (list: ArticleList) => {
     let latest = 0;
-    for (let i = 0; i < Math.min(list.length, PAGE_LIMIT); i++) latest = Math.max(latest, list[i]!.updated.getTime());
+    for (let i = 0; i < Math.min(list.length, PAGE_LIMIT); i++) latest = Math.max(latest, list.at(i)!.updated.getTime());
     return latest;
   };
   // digest(['sitemap', …]) without the arrays, as digestOf.
