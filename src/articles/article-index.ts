@@ -100,6 +100,11 @@ export function lazyArticle(rows: MetaRows, row: number, id: string, file: strin
   return new Entry(id, file, format, rows.date(row), rows.draft(row), rows.author(row), undefined, rows, row);
 }
 
+/** Whether a load's article is one of the cache's, not made yet. */
+export function isLazyArticle(article: ArticleMeta | LazyArticle): article is LazyArticle {
+  return article instanceof Entry;
+}
+
 /** The metadata of an entry, made from its row the first time (then kept: one object per article). */
 function metaOf(entry: Entry): ArticleMeta {
   return (entry.meta ??= entry.rows!.meta(entry.row, entry.id, entry.file, entry.format));

@@ -49,9 +49,9 @@ export function summaryLine(site: LoadedSite, dir: string): string {
 /** Loads the articles folder; logs each skipped file through `log` (default: stderr). */
 export async function loadSite(options: LoadSiteOptions, log: (line: string) => void = (l) => console.error(l)): Promise<LoadedSite> {
   const started = performance.now();
-  const { articles, errors, readOptions, cached, links } = await loadArticles(options.articlesDir, options.maxFileSize, { cache: options.cache });
+  const { articles, lazy, errors, readOptions, cached, links } = await loadArticles(options.articlesDir, options.maxFileSize, { cache: options.cache });
   const index = new ArticleIndex();
-  const warnings = index.bulkLoad(articles);
+  const warnings = index.bulkLoad(articles, lazy);
   for (const error of errors) log(`skipped ${describeProblem(error)}`);
   for (const warning of warnings) log(`skipped ${describeProblem(warning)}`);
   return {
@@ -60,7 +60,7 @@ export async function loadSite(options: LoadSiteOptions, log: (line: string) => 
     readOptions,
     errors,
     warnings,
-    parsed: articles.length,
+    parsed: articles.length + lazy.length,
     cached,
     links,
     ms: performance.now() - started,

@@ -15,6 +15,7 @@ import { articlePath, describeFileName, fileNameProblem, isArticleFileName, pars
 import type { LoaderMessage, LoaderTask, ReaderChunk, ReaderTask } from './load-worker.ts';
 import { parseArticleMeta } from './parse.ts';
 import { internTags } from './tags.ts';
+import { isLazyArticle, type LazyArticle } from './article-index.ts';
 import { ArticleParseError, type ArticleFormat, type ArticleMeta, type MetaResult, type SourceStamp } from './types.ts';
 
 /**
@@ -26,8 +27,11 @@ export interface MetaCache {
   readonly size: number;
   /** Reads what is recorded, if not done yet; the load calls it while the files are stat'ed. */
   load(): void;
-  /** The metadata recorded for `name` at exactly this stamp, if any. */
-  get(name: string, file: string, stamp: SourceStamp, id: string, format: ArticleFormat): ArticleMeta | undefined;
+  /**
+   * What is recorded for `name` at exactly this stamp, if anything: its metadata, or an article whose
+   * metadata the index makes on first use (the cache's snapshot, article-index.ts's MetaRows).
+   */
+  get(name: string, file: string, stamp: SourceStamp, id: string, format: ArticleFormat): ArticleMeta | LazyArticle | undefined;
   /** Records what a file parsed to. */
   put(name: string, meta: ArticleMeta): void;
   /** Forgets a file. */
@@ -60,6 +64,8 @@ export function defaultWorkers(files: number): number {
 /** Articles that parsed (without their bodies), and one error per file that did not. */
 export interface LoadResult {
   articles: ArticleMeta[];
+  /** Articles of the cache whose metadata is made on first use (`materialize`); `bulkLoad` takes both. */
+  lazy: LazyArticle[];
   errors: ArticleParseError[];
   readOptions: ReadOptions;
   /** Loader threads that read and parsed the files (0: this thread, also when threads could not start). */
@@ -102,6 +108,7 @@ export async function loadArticles(dir: string, maxBytes: number, options: LoadO
   listed.sort((a, b) => (a[0] < b[0] ? -1 : 1));
   const { cache } = options;
   const fromCache: ArticleMeta[] = [];
+  const lazy: LazyArticle[] = [];
   /** The names of the files that parsed: the rows the cache keeps. */
   const kept = new Set<string>();
   let entries = listed;
@@ -122,7 +129,8 @@ export async function loadArticles(dir: string, maxBytes: number, options: LoadO
         const { id, format } = describeFileName(name);
         const meta = cache.get(name, articlePath(readOptions, name), { size, mtimeMs: stamps[2 * i + 1]! }, id, format);
         if (!meta) return;
-        fromCache.push(meta);
+        if (isLazyArticle(meta)) lazy.push(meta);
+        else fromCache.push(meta);
         kept.add(name);
       });
       entries = listed.filter(([name]) => !kept.has(name));
@@ -146,7 +154,7 @@ export async function loadArticles(dir: string, maxBytes: number, options: LoadO
           })
         : readHere();
 
-  const cached = fromCache.length;
+  const cached = fromCache.length + lazy.length;
   const articles: ArticleMeta[] = fromCache;
   for (const result of results) {
     if (result.ok) {
@@ -161,7 +169,7 @@ export async function loadArticles(dir: string, maxBytes: number, options: LoadO
   cache?.keepOnly(kept);
   errors.sort((a, b) => (a.file < b.file ? -1 : 1));
   const links = listed.filter(([, kind]) => kind === 'symlink').map(([name]) => name);
-  return { articles, errors, readOptions, threads, readThread, cached, links };
+  return { articles, lazy, errors, readOptions, threads, readThread, cached, links };
 }
 
 /**

@@ -11,15 +11,19 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { open as openFile, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { ArticleMeta, SourceStamp, Tag } from '../articles/types.ts';
+import type { ArticleFormat, ArticleMeta, SourceStamp, Tag } from '../articles/types.ts';
 import { tagsOfMerged } from '../articles/tags.ts';
+import { lazyArticle, type LazyArticle } from '../articles/article-index.ts';
 import type { MetaCache } from '../articles/load.ts';
+import { MetaSnapshot, SnapshotBuilder } from './meta-snapshot.ts';
+import { extraOf, storedMeta, type ExtraFields } from './stored-meta.ts';
 
 /** File name of the cache inside `STATE_DIR`. */
 export const CACHE_FILE = 'cache.db';
-const SCHEMA_VERSION = 6;
+const SCHEMA_VERSION = 7;
 
 /**
  * A fingerprint of the code that turns files into metadata: rows written by another version of it are
@@ -67,9 +71,6 @@ const TAG_SEPARATOR = ' ';
 
 const COLUMNS = 'name, size, mtime_ms, title, date, updated, author, summary, summary_cut, tags, draft, extra';
 
-/** The fields of ArticleMeta that have columns, or come from the file name and stamp. */
-type Columned = 'id' | 'file' | 'format' | 'source' | 'title' | 'date' | 'updated' | 'author' | 'image' | 'summary' | 'summaryCut' | 'tags' | 'draft';
-
 function openCache(dir: string, log: (line: string) => void, read: (db: Database.Database) => void): Database.Database {
   mkdirSync(dir, { recursive: true });
   const file = resolve(join(dir, CACHE_FILE));
@@ -84,7 +85,9 @@ function openCache(dir: string, log: (line: string) => void, read: (db: Database
       db.exec(`CREATE TABLE IF NOT EXISTS article_meta (
         dir TEXT NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, parser TEXT NOT NULL,
         title TEXT NOT NULL, date REAL NOT NULL, updated REAL NOT NULL, author TEXT, summary TEXT NOT NULL, summary_cut INTEGER NOT NULL,
-        tags TEXT NOT NULL, draft INTEGER NOT NULL, extra TEXT NOT NULL, PRIMARY KEY (dir, name)) WITHOUT ROWID`);
+        tags TEXT NOT NULL, draft INTEGER NOT NULL, extra TEXT NOT NULL, written INTEGER NOT NULL, PRIMARY KEY (dir, name)) WITHOUT ROWID`);
+      // Which rows are newer than the folder's snapshot: \`written\` numbers every change in order.
+      db.exec('CREATE INDEX IF NOT EXISTS article_meta_written ON article_meta (dir, written)');
       // Every tag label a row of the folder has named, numbered from 0 in the order first written.
       db.exec('CREATE TABLE IF NOT EXISTS tag_label (dir TEXT NOT NULL, id INTEGER NOT NULL, label TEXT NOT NULL, PRIMARY KEY (dir, id)) WITHOUT ROWID');
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
@@ -146,17 +149,6 @@ function tagsOfRow(ids: string, table: readonly Tag[]): Tag[] | undefined {
   return tags;
 }
 
-/** One string per author name across the rows (a corpus has few authors and many articles); bounded. */
-const names = new Map<string, string>();
-
-function sharedName(name: string): string {
-  const known = names.get(name);
-  if (known !== undefined) return known;
-  if (names.size >= 10_000) names.clear();
-  names.set(name, name);
-  return name;
-}
-
 /**
  * The metadata a row holds; its id, file and format are filled in by `get` from the file name as the
  * load names it. Undefined for a row whose `extra` does not parse, or that names a tag the table does
@@ -166,38 +158,32 @@ function fromRow(row: Row, table: readonly Tag[]): ArticleMeta | undefined {
   const [, size, mtimeMs, title, date, updated, author, summary, summaryCut, ids, draft, extra] = row;
   const tags = tagsOfRow(ids, table);
   if (tags === undefined) return undefined;
-  let more: Partial<Omit<ArticleMeta, Columned>> | undefined;
+  let more: ExtraFields | undefined;
   if (extra !== '') {
     try {
-      more = JSON.parse(extra) as Omit<ArticleMeta, Columned>;
+      more = JSON.parse(extra) as ExtraFields;
     } catch {
       return undefined;
     }
   }
-  // The fields in the order the parser writes them (parse.ts), so that both make objects of one shape.
-  // No image: an article with one is never cached (`put`). As the parser does, an article not updated
-  // after its date has one Date for both (four in five rows), and a name is one string however many
-  // articles carry it: 100,000 objects fewer for a warm restart to make and the collector to move.
-  const published = new Date(date);
-  const meta: ArticleMeta = {
-    id: '',
-    file: '',
-    format: 'text',
-    title,
-    date: published,
-    updated: updated === date ? published : new Date(updated),
-    author: author === null ? undefined : sharedName(author),
-    image: undefined,
-    summary,
-    summaryCut: summaryCut === 1,
-    tags,
-    draft: draft === 1,
-    source: { size, mtimeMs },
-  };
-  return more === undefined ? meta : { ...meta, ...more };
+  return storedMeta({ id: '', file: '', format: 'text', size, mtimeMs, title, date, updated, author: author ?? undefined, summary, summaryCut: summaryCut === 1, tags, draft: draft === 1, extra: more });
 }
 
-/** The cache of one articles folder; see the module comment. */
+/**
+ * Changes since the snapshot from which a new one is written in the background, once the rows are
+ * written: fewer are read as rows beside it at the next start (a few thousand rows cost milliseconds),
+ * and `close` writes one whatever the number.
+ */
+const SNAPSHOT_CHANGES = 1000;
+/** How long after the rows are written the snapshot is (a second or so of work at 100,000 articles). */
+const SNAPSHOT_DELAY_MS = 5000;
+
+/**
+ * The cache of one articles folder; see the module comment. What it knows of the folder is its
+ * snapshot as read at open (meta-snapshot.ts), less the rows of it forgotten or replaced since, and
+ * `#live`: the metadata of every file taken from a row or parsed since. A new snapshot is written from
+ * those two, not read back from the rows.
+ */
 export class ArticleMetaCache implements MetaCache {
   readonly #stateDir: string;
   #dir: string;
@@ -205,13 +191,28 @@ export class ArticleMetaCache implements MetaCache {
   readonly #parser = parserFingerprint();
   #db: Database.Database | undefined;
   #unusable = false;
-  /** What the rows read at open hold, until loading has taken what it needs. */
+  /** The snapshot read at open, if any. */
+  #snapshot: MetaSnapshot | undefined;
+  /** The snapshot's rows that no longer count: forgotten, or replaced by one of `#live`. */
+  #gone = new Uint8Array(0);
+  /** The snapshot's rows that still count. */
+  #snapshotRows = 0;
+  /** Rows read at open (with a snapshot, only those newer than it), until loading has taken what it needs. */
   #recorded = new Map<string, ArticleMeta>();
-  /** The stamp of every file the cache holds (or will once written). */
-  readonly #stamps = new Map<string, SourceStamp>();
-  /** Writes not made yet: metadata to store, or null to delete. */
-  #pending = new Map<string, ArticleMeta | null>();
+  /** The metadata of each file taken from a row or parsed since the open, for the next snapshot. */
+  readonly #live = new Map<string, ArticleMeta>();
+  /** Writes not made yet: metadata to store, or null to delete, with the number of the change. */
+  #pending = new Map<string, { meta: ArticleMeta | null; seq: number }>();
+  /** The number of the latest change (rows carry theirs in `written`, a snapshot the latest it holds). */
+  #seq = 0;
+  /** Changes since the last snapshot written (or read). */
+  #changes = 0;
+  /** Whether loading is done (`keepOnly`): before that, a snapshot would miss the rows not taken yet. */
+  #loaded = false;
   #timer: NodeJS.Timeout | undefined;
+  #snapshotTimer: NodeJS.Timeout | undefined;
+  /** Snapshot writes begun: a background one renames its file only if no other began since. */
+  #snapshotWrites = 0;
   /** The number of each tag label in the folder's `tag_label` table. */
   readonly #tagIds = new Map<string, number>();
   /** Past every number the table holds, so that a new label never takes the number of another. */
@@ -246,7 +247,8 @@ export class ArticleMetaCache implements MetaCache {
     } catch (error) {
       this.#unusable = true;
       this.#recorded = new Map();
-      this.#stamps.clear();
+      this.#snapshot = undefined;
+      this.#snapshotRows = 0;
       this.#log(`article cache in ${this.#stateDir} not used: ${(error as Error).message}; every file is read`);
       return undefined;
     }
@@ -255,6 +257,7 @@ export class ArticleMetaCache implements MetaCache {
   #openNow(): Database.Database {
     const db = openCache(this.#stateDir, this.#log, (opened) => {
       this.#recorded = new Map();
+      this.#snapshot = undefined;
       this.#tagIds.clear();
       this.#nextTagId = 0;
       // The shared Tag of each label, by number (a number missing here makes a row that names it unused).
@@ -264,39 +267,63 @@ export class ArticleMetaCache implements MetaCache {
         this.#tagIds.set(label, id);
         this.#nextTagId = Math.max(this.#nextTagId, id + 1);
       }
-      const select = opened.prepare(`SELECT ${COLUMNS} FROM article_meta WHERE dir = ? AND parser = ?`).raw();
-      // Each row becomes its metadata at once, so that the row dies young instead of waiting for the
-      // load in a map of 100,000 rows (less for the collector to move; a fifth of a warm start was GC).
-      for (const row of select.iterate(this.#dir, this.#parser) as IterableIterator<Row>) {
+      this.#seq = (opened.prepare('SELECT max(written) FROM article_meta WHERE dir = ?').pluck().get(this.#dir) as number | null) ?? 0;
+      let newerThan = -1;
+      const snapshot = this.#readSnapshot();
+      if (snapshot) {
+        this.#snapshot = snapshot;
+        newerThan = snapshot.info.seq;
+        // Never a number the snapshot holds again (the rows may be a new file's, counting from 0).
+        this.#seq = Math.max(this.#seq, newerThan);
+      }
+      this.#gone = new Uint8Array(this.#snapshot?.count ?? 0);
+      this.#snapshotRows = this.#snapshot?.count ?? 0;
+      // Without a snapshot, every row; with one, the rows written since it (few, unless the server
+      // stopped without writing one). Each row becomes its metadata at once, so that the row dies young
+      // instead of waiting for the load in a map of 100,000 rows (less for the collector to move).
+      const select = opened.prepare(`SELECT ${COLUMNS} FROM article_meta WHERE dir = ? AND parser = ? AND written > ?`).raw();
+      for (const row of select.iterate(this.#dir, this.#parser, newerThan) as IterableIterator<Row>) {
         const meta = fromRow(row, table);
         if (meta) this.#recorded.set(row[0], meta);
       }
+      // Rows newer than the snapshot are changes it lacks: the next one is due as for any change.
+      this.#changes = this.#snapshot ? this.#recorded.size : Number.POSITIVE_INFINITY;
     });
-    for (const [name, meta] of this.#recorded) this.#stamps.set(name, meta.source);
-    this.#put = db.prepare(`INSERT OR REPLACE INTO article_meta (dir, parser, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#put = db.prepare(`INSERT OR REPLACE INTO article_meta (dir, parser, ${COLUMNS}, written) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#delete = db.prepare('DELETE FROM article_meta WHERE dir = ? AND name = ?');
     this.#putLabel = db.prepare('INSERT OR REPLACE INTO tag_label (dir, id, label) VALUES (?, ?, ?)');
     this.#db = db;
     return db;
   }
 
-  /** Rows held for this folder. */
+  /** Files the cache holds a row for. */
   get size(): number {
     this.#open();
-    return this.#stamps.size;
+    let size = this.#live.size + this.#snapshotRows;
+    for (const name of this.#recorded.keys()) if (!this.#live.has(name) && this.#snapshotRow(name) === undefined) size++;
+    return size;
   }
 
-  get(name: string, file: string, stamp: SourceStamp, id: string, format: ArticleMeta['format']): ArticleMeta | undefined {
+  get(name: string, file: string, stamp: SourceStamp, id: string, format: ArticleFormat): ArticleMeta | LazyArticle | undefined {
     this.#open();
     const meta = this.#recorded.get(name);
-    // Each row is looked up once, by the load: let it go now rather than hold every row to the end.
-    this.#recorded.delete(name);
-    if (!meta || meta.source.size !== stamp.size || meta.source.mtimeMs !== stamp.mtimeMs) return undefined;
-    // What the file name says, as the caller names it (the folder as given, not its real path).
-    meta.id = id;
-    meta.file = file;
-    meta.format = format;
-    return meta;
+    if (meta) {
+      // The row is newer than the snapshot's, if it has one: it decides.
+      if (meta.source.size !== stamp.size || meta.source.mtimeMs !== stamp.mtimeMs) return undefined;
+      // Each row is taken once, by the load: let it go now rather than hold every row to the end.
+      this.#recorded.delete(name);
+      // What the file name says, as the caller names it (the folder as given, not its real path).
+      meta.id = id;
+      meta.file = file;
+      meta.format = format;
+      this.#dropSnapshotRow(name);
+      this.#live.set(name, meta);
+      return meta;
+    }
+    const snapshot = this.#snapshot;
+    const row = this.#snapshotRow(name);
+    if (snapshot === undefined || row === undefined || snapshot.size[row] !== stamp.size || snapshot.mtime[row] !== stamp.mtimeMs) return undefined;
+    return lazyArticle(snapshot, row, id, file, format);
   }
 
   put(name: string, meta: ArticleMeta): void {
@@ -307,24 +334,31 @@ export class ArticleMetaCache implements MetaCache {
       this.forget(name);
       return;
     }
-    const known = this.#stamps.get(name);
+    const known = this.#stampOf(name);
     if (known?.size === meta.source.size && known.mtimeMs === meta.source.mtimeMs && !this.#pending.has(name)) return;
-    this.#stamps.set(name, meta.source);
+    this.#dropSnapshotRow(name);
+    this.#live.set(name, meta);
     this.#later(name, meta);
   }
 
   forget(name: string): void {
     this.#open();
-    if (!this.#stamps.delete(name)) return;
+    const had = this.#live.delete(name) || this.#recorded.delete(name);
+    if (!(this.#dropSnapshotRow(name) || had)) return;
     this.#later(name, null);
   }
 
   keepOnly(names: ReadonlySet<string>): void {
     this.#open();
     // Deleting the entry being visited is safe in a Map's iteration; no copy of 100,000 keys.
-    for (const name of this.#stamps.keys()) if (!names.has(name)) this.forget(name);
+    for (const name of this.#live.keys()) if (!names.has(name)) this.forget(name);
+    for (const name of this.#recorded.keys()) if (!names.has(name)) this.forget(name);
+    const snapshot = this.#snapshot;
+    if (snapshot) for (let row = 0; row < snapshot.count; row++) if (this.#gone[row] === 0 && !names.has(snapshot.names[row]!)) this.forget(snapshot.names[row]!);
     // Loading is done: the rows it read from are not needed any more.
     this.#recorded = new Map();
+    this.#loaded = true;
+    this.#snapshotLater();
   }
 
   moveTo(realDir: string): void {
@@ -335,7 +369,8 @@ export class ArticleMetaCache implements MetaCache {
       // The rows follow the folder: the watcher compares the new folder with what is served, and puts
       // and forgets rows as it goes, so once it is done the rows are the new folder's, under its path.
       // Rows pending are written first, under the old path, and move with the rest; rows written
-      // earlier under the new path (a folder served before) are replaced.
+      // earlier under the new path (a folder served before) are replaced. The snapshot names its folder:
+      // the old one's is removed, and the close writes the new one's.
       if (db) {
         this.flush();
         db.transaction(() => {
@@ -350,7 +385,9 @@ export class ArticleMetaCache implements MetaCache {
       // a tag number the new path's table lacks is not used).
       this.#pending.clear();
     }
+    rmSync(this.#snapshotFile(), { force: true });
     this.#dir = realDir;
+    this.#changes = Number.POSITIVE_INFINITY;
   }
 
   /** Writes everything pending now (otherwise written in the background, a second after the last change). */
@@ -360,14 +397,120 @@ export class ArticleMetaCache implements MetaCache {
     while (this.#pending.size > 0) this.#writeChunk(Number.POSITIVE_INFINITY);
   }
 
+  /** Writes what is pending, and a snapshot if anything changed since the last one. */
   close(): void {
     if (!this.#db) return;
-    this.flush();
+    clearTimeout(this.#snapshotTimer);
+    try {
+      this.flush();
+      if (this.#changes > 0) this.writeSnapshot();
+    } catch (error) {
+      this.#log(`article cache ${join(this.#stateDir, CACHE_FILE)} not written: ${(error as Error).message}; the next start reads the files it lacks`);
+    }
     this.#db.close();
   }
 
+  /**
+   * Writes the folder's snapshot now, from the snapshot read at open and what changed since (not read
+   * back from the rows). Only once loading is done; without a database, nothing.
+   */
+  writeSnapshot(): void {
+    const parts = this.#buildSnapshot();
+    if (!parts) return;
+    const file = this.#snapshotFile();
+    const temporary = `${file}.${process.pid}-${++this.#snapshotWrites}`;
+    const fd = openSync(temporary, 'w');
+    try {
+      for (const part of parts) for (let at = 0; at < part.length; ) at += writeSync(fd, part, at);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, file);
+  }
+
+  /**
+   * As writeSnapshot, the file written by the thread pool: only making the blob (~0.1–0.3 s at 100,000
+   * rows) holds this thread. A snapshot written meanwhile (by `close`) wins: this one is dropped.
+   */
+  async #writeSnapshotInBackground(): Promise<void> {
+    const parts = this.#buildSnapshot();
+    if (!parts) return;
+    const file = this.#snapshotFile();
+    const write = ++this.#snapshotWrites;
+    const temporary = `${file}.${process.pid}-${write}`;
+    const handle = await openFile(temporary, 'w');
+    try {
+      for (const part of parts) await handle.write(part);
+    } finally {
+      await handle.close();
+    }
+    if (write === this.#snapshotWrites) await rename(temporary, file);
+    else rmSync(temporary, { force: true });
+  }
+
+  #buildSnapshot(): Buffer[] | undefined {
+    if (!this.#open() || !this.#loaded) return undefined;
+    const snapshot = this.#snapshot;
+    const builder = new SnapshotBuilder(snapshot);
+    if (snapshot) for (let row = 0; row < snapshot.count; row++) if (this.#gone[row] === 0) builder.addRow(row);
+    for (const [name, meta] of this.#live) builder.addMeta(name, meta, extraOf(meta));
+    this.#changes = 0;
+    return builder.finish({ dir: this.#dir, parser: this.#parser, seq: this.#seq });
+  }
+
+  /**
+   * The folder's snapshot file, beside the database: a file, not a row, because a 50 MB blob took
+   * SQLite 0.3–0.4 s to write (twice over, through its log) on the main thread, where a file is written
+   * by the thread pool. Named by a hash of the folder's real path; the header names the folder too.
+   */
+  #snapshotFile(): string {
+    return join(this.#stateDir, `snapshot-${createHash('sha256').update(this.#dir).digest('base64url').slice(0, 16)}.bin`);
+  }
+
+  /** The folder's snapshot, if there is one this parser wrote for this folder; a damaged one is logged. */
+  #readSnapshot(): MetaSnapshot | undefined {
+    let blob: Buffer;
+    try {
+      blob = readFileSync(this.#snapshotFile());
+    } catch {
+      return undefined;
+    }
+    try {
+      const snapshot = new MetaSnapshot(blob);
+      // Another parser's rows are not used, as rows are not; another folder's is a hash collision.
+      return snapshot.info.parser === this.#parser && snapshot.info.dir === this.#dir ? snapshot : undefined;
+    } catch (error) {
+      this.#log(`article cache snapshot of ${this.#dir} cannot be used (${(error as Error).message}): its rows are read instead`);
+      return undefined;
+    }
+  }
+
+  /** The snapshot's row for a file, if it still counts. */
+  #snapshotRow(name: string): number | undefined {
+    const row = this.#snapshot?.rowOf.get(name);
+    return row !== undefined && this.#gone[row] === 0 ? row : undefined;
+  }
+
+  /** Makes a snapshot's row no longer count; whether it did. */
+  #dropSnapshotRow(name: string): boolean {
+    const row = this.#snapshotRow(name);
+    if (row === undefined) return false;
+    this.#gone[row] = 1;
+    this.#snapshotRows--;
+    return true;
+  }
+
+  /** The stamp the cache holds for a file, if any. */
+  #stampOf(name: string): SourceStamp | undefined {
+    const meta = this.#live.get(name) ?? this.#recorded.get(name);
+    if (meta) return meta.source;
+    const row = this.#snapshotRow(name);
+    return row === undefined ? undefined : { size: this.#snapshot!.size[row]!, mtimeMs: this.#snapshot!.mtime[row]! };
+  }
+
   #later(name: string, meta: ArticleMeta | null): void {
-    this.#pending.set(name, meta);
+    this.#pending.set(name, { meta, seq: ++this.#seq });
+    this.#changes++;
     if (this.#timer) return;
     this.#timer = setTimeout(() => this.#drain(), WRITE_DELAY_MS);
     this.#timer.unref();
@@ -385,6 +528,18 @@ export class ArticleMetaCache implements MetaCache {
       return;
     }
     if (this.#pending.size > 0) this.#timer = setTimeout(() => this.#drain(), 0);
+    else this.#snapshotLater();
+  }
+
+  /** Schedules a snapshot once enough changed (or none was read), when the rows are written. */
+  #snapshotLater(): void {
+    if (this.#snapshotTimer || !this.#loaded || this.#pending.size > 0 || this.#changes < SNAPSHOT_CHANGES) return;
+    this.#snapshotTimer = setTimeout(() => {
+      this.#snapshotTimer = undefined;
+      // A snapshot that cannot be written costs reading the rows at the next start, nothing else.
+      this.#writeSnapshotInBackground().catch(() => {});
+    }, SNAPSHOT_DELAY_MS);
+    this.#snapshotTimer.unref();
   }
 
   /** The number of a tag label, given one (and written, in the transaction under way) if it had none. */
@@ -399,7 +554,7 @@ export class ArticleMetaCache implements MetaCache {
   }
 
   #writeChunk(limit: number): void {
-    const chunk: [string, ArticleMeta | null][] = [];
+    const chunk: [string, { meta: ArticleMeta | null; seq: number }][] = [];
     for (const entry of this.#pending) {
       if (chunk.length >= limit) break;
       chunk.push(entry);
@@ -409,17 +564,14 @@ export class ArticleMetaCache implements MetaCache {
     if (!db) return;
     const labelsBefore = this.#tagIds.size;
     const write = db.transaction(() => {
-      for (const [name, meta] of chunk) {
+      for (const [name, { meta, seq }] of chunk) {
         if (meta === null) {
           this.#delete.run(this.#dir, name);
           continue;
         }
-        const { id: _id, file: _file, format: _format, source, title, date, updated, author, image: _image, summary, summaryCut, tags, draft, ...more } = meta;
-        const ids = tags.map((t) => this.#tagId(t.label)).join(TAG_SEPARATOR);
-        // Fields left undefined are no extra: '{}' in every row cost a JSON.parse and a second object
-        // per row at every warm start.
-        const extra = Object.values(more).every((value) => value === undefined) ? '' : JSON.stringify(more);
-        this.#put.run(this.#dir, this.#parser, name, source.size, source.mtimeMs, title, date.getTime(), updated.getTime(), author ?? null, summary, summaryCut === true ? 1 : 0, ids, draft ? 1 : 0, extra);
+        const ids = meta.tags.map((t) => this.#tagId(t.label)).join(TAG_SEPARATOR);
+        const { source, title, date, updated, author, summary, summaryCut, draft } = meta;
+        this.#put.run(this.#dir, this.#parser, name, source.size, source.mtimeMs, title, date.getTime(), updated.getTime(), author ?? null, summary, summaryCut === true ? 1 : 0, ids, draft ? 1 : 0, extraOf(meta), seq);
       }
     });
     try {

@@ -5,8 +5,9 @@
  */
 import Database from 'better-sqlite3';
 import { cp, mkdir, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isLazyArticle, materialize, type LazyArticle } from '../../src/articles/article-index.ts';
 import { loadArticles } from '../../src/articles/load.ts';
 import { summaryOf, type ArticleMeta } from '../../src/articles/types.ts';
 import { ArticleMetaCache, CACHE_FILE, PARSER_PACKAGES, PARSER_SOURCES } from '../../src/state/article-cache.ts';
@@ -19,9 +20,26 @@ let state: string;
 const text = (title: string, tags: string, extra = '') => `${extra}${title}\n\nFirst paragraph of ${title}.\n${tags}\n`;
 const sorted = (metas: ArticleMeta[]) => [...metas].sort((a, b) => (a.file < b.file ? -1 : 1));
 
+/** The one snapshot file of the state folder. */
+async function snapshotFile(): Promise<string> {
+  const files = (await readdir(state)).filter((f) => f.startsWith('snapshot-'));
+  expect(files).toHaveLength(1);
+  return join(state, files[0]!);
+}
+
+/** A snapshot with its header changed (after its 25-byte magic line and the header's 4-byte length). */
+function withHeader(blob: Buffer, change: (header: Record<string, unknown>) => Record<string, unknown>): Buffer {
+  const length = blob.readUInt32LE(25);
+  const header = Buffer.from(JSON.stringify(change(JSON.parse(blob.toString('utf8', 29, 29 + length)) as Record<string, unknown>)));
+  const size = Buffer.alloc(4);
+  size.writeUInt32LE(header.length);
+  return Buffer.concat([blob.subarray(0, 25), size, header, blob.subarray(29 + length)]);
+}
+
 async function load(cache?: ArticleMetaCache) {
   const result = await loadArticles(articles, 1024 * 1024, { workers: 0, cache });
-  return { ...result, articles: sorted(result.articles) };
+  // Articles of the cache's snapshot come without their metadata made: made here, as the index would.
+  return { ...result, articles: sorted([...result.articles, ...result.lazy.map(materialize)]) };
 }
 
 async function cachedLoad(log: string[] = []) {
@@ -135,6 +153,8 @@ describe('ArticleMetaCache', () => {
     const db = new Database(join(state, CACHE_FILE));
     db.prepare("UPDATE article_meta SET parser = 'older', title = 'Stale Title'").run();
     db.close();
+    // The snapshot too, its header rewritten as another parser's.
+    await writeFile(await snapshotFile(), withHeader(await readFile(await snapshotFile()), (h) => ({ ...h, parser: 'older' })));
     const warm = await cachedLoad();
     expect(warm.cached).toBe(0);
     expect(warm.articles.map((a) => a.title)).not.toContain('Stale Title');
@@ -151,6 +171,8 @@ describe('ArticleMetaCache', () => {
     expect(rows.filter((r) => r.tags.split(' ').includes(String(alpha))).map((r) => r.name)).toEqual(['draft.txt', 'keep.txt', 'plain.txt']);
     db.prepare('DELETE FROM tag_label WHERE id = ?').run(alpha);
     db.close();
+    // The rows are read when there is no snapshot (which holds its own labels).
+    await rm(await snapshotFile());
     const warm = await cachedLoad();
     // The three files naming Alpha are read again, with their tags; front.md's row is still good.
     expect(warm.cached).toBe(1);
@@ -225,5 +247,100 @@ describe('ArticleMetaCache', () => {
     expect(result.articles).toEqual([]);
     // broken.txt is under 40 bytes: it fails on its front matter instead.
     expect(result.errors.filter((e) => e.reason === 'too-large')).toHaveLength(4);
+  });
+});
+
+describe('ArticleMetaCache snapshot', () => {
+  const withDb = (run: (db: Database.Database) => void) => {
+    const db = new Database(join(state, CACHE_FILE));
+    try {
+      run(db);
+    } finally {
+      db.close();
+    }
+  };
+
+  it('gives a folder from its snapshot alone after a clean close, its metadata made on first use and the same as a load without the cache', async () => {
+    const cold = await load();
+    await cachedLoad();
+    // No row left: what the next load takes can only come from the snapshot.
+    withDb((db) => db.prepare('DELETE FROM article_meta').run());
+    const warm = await cachedLoad();
+    expect(warm.cached).toBe(4);
+    expect(warm.lazy).toHaveLength(4);
+    expect(warm.articles).toEqual(cold.articles);
+    expect(warm.errors).toEqual(cold.errors);
+  });
+
+  it('reads the rows written after the snapshot beside it, and they decide over its rows', async () => {
+    await cachedLoad();
+    await writeFile(join(articles, 'plain.txt'), text('Plain Article, Edited While Up', '#Delta'));
+    // A server that read the edit and wrote its row, then stopped without closing (killed): no new snapshot.
+    const killed = new ArticleMetaCache(state, articles, () => {});
+    await load(killed);
+    killed.flush();
+    const warm = await cachedLoad();
+    killed.close();
+    expect(warm.cached).toBe(4);
+    // plain.txt from its row, newer than the snapshot; the other three from the snapshot.
+    expect(warm.lazy.map((a) => basename(a.file)).sort()).toEqual(['draft.txt', 'front.md', 'keep.txt']);
+    expect(warm.articles).toEqual((await load()).articles);
+    expect(warm.articles.find((a) => a.id === 'plain')!.title).toBe('Plain Article, Edited While Up');
+  });
+
+  it('writes the next snapshot from the one it read and the changes since: after edits, deletions and additions, it alone gives the current files', async () => {
+    await cachedLoad();
+    await writeFile(join(articles, 'plain.txt'), text('Plain Article, Edited', '#Delta #España'));
+    await rm(join(articles, 'draft.txt'));
+    await writeFile(join(articles, 'added.txt'), text('Added Later', '#Epsilon'));
+    await rename(join(articles, 'front.md'), join(articles, 'moved.md'));
+    await cachedLoad();
+    withDb((db) => db.prepare('DELETE FROM article_meta').run());
+    const warm = await cachedLoad();
+    const cold = await load();
+    expect(warm.articles).toEqual(cold.articles);
+    expect(warm.lazy).toHaveLength(4);
+    expect(warm.articles.map((a) => a.id)).toEqual(['added', 'keep', 'moved', 'plain']);
+  });
+
+  it('keeps a field the parser gains in the snapshot too', async () => {
+    const cache = new ArticleMetaCache(state, articles, () => {});
+    const [meta] = (await load()).articles;
+    cache.put('plain.txt', { ...meta!, readingMinutes: { words: 420, minutes: 2 } } as never);
+    cache.keepOnly(new Set(['plain.txt']));
+    cache.close();
+    withDb((db) => db.prepare('DELETE FROM article_meta').run());
+    const again = new ArticleMetaCache(state, articles, () => {});
+    const got = again.get('plain.txt', meta!.file, meta!.source, meta!.id, meta!.format)!;
+    again.close();
+    expect(isLazyArticle(got)).toBe(true);
+    const made = materialize(got as LazyArticle) as unknown as Record<string, unknown>;
+    expect(made.readingMinutes).toEqual({ words: 420, minutes: 2 });
+    expect(made.title).toBe(meta!.title);
+  });
+
+  it.each([
+    ['not a snapshot at all', 'not a snapshot of this layout', () => Buffer.from('garbage')],
+    ['cut short', 'column bytes out of bounds', (blob: Buffer) => blob.subarray(0, blob.length - 10)],
+    ['a tag number out of range', 'a tag out of range', (blob: Buffer) => {
+      const copy = Buffer.from(blob);
+      // The header (after the 25-byte magic line and its 4-byte length) says where the tag numbers are.
+      const header = JSON.parse(copy.toString('utf8', 29, copy.readUInt32LE(25) + 29)) as { sections: Record<string, [number, number]> };
+      const [offset, length] = header.sections.tagIds!;
+      copy.writeUInt32LE(0xffff, 29 + copy.readUInt32LE(25) + offset + length - 4);
+      return copy;
+    }],
+  ])('refuses a snapshot that is %s with a log line, and reads the rows instead', async (_, reason, damage) => {
+    await cachedLoad();
+    await writeFile(await snapshotFile(), damage(await readFile(await snapshotFile())));
+    const log: string[] = [];
+    const warm = await cachedLoad(log);
+    expect(log).toHaveLength(1);
+    expect(log).toEqual([`article cache snapshot of ${articles} cannot be used (${reason}): its rows are read instead`]);
+    expect(warm.cached).toBe(4);
+    expect(warm.lazy).toHaveLength(0);
+    expect(warm.articles).toEqual((await load()).articles);
+    // And the close wrote a good one again.
+    expect((await cachedLoad()).lazy).toHaveLength(4);
   });
 });
