@@ -487,7 +487,7 @@ export class ArticleMetaCache implements MetaCache {
 
   /** The snapshot's row for a file, if it still counts. */
   #snapshotRow(name: string): number | undefined {
-    const row = this.#snapshot?.rowOf.get(name);
+    const row = this.#snapshot?.rowOf(name);
     return row !== undefined && this.#gone[row] === 0 ? row : undefined;
   }
 

@@ -63,8 +63,8 @@ export class MetaSnapshot implements MetaRows {
   readonly info: SnapshotInfo;
   readonly count: number;
   readonly names: string[];
-  /** The row of each file name. */
-  readonly rowOf: Map<string, number>;
+  /** Where the last `rowOf` found its name: a load asks for the names in order, and finds each next. */
+  #cursor = 0;
   readonly size: Float64Array;
   readonly mtime: Float64Array;
   readonly #date: Float64Array;
@@ -101,9 +101,8 @@ export class MetaSnapshot implements MetaRows {
     this.count = count;
     this.names = count === 0 ? [] : section('names', 1).toString('utf8').split('\0');
     if (this.names.length !== count) throw new Error(`${this.names.length} names for ${count} rows`);
-    this.rowOf = new Map();
-    for (let i = 0; i < count; i++) this.rowOf.set(this.names[i]!, i);
-    if (this.rowOf.size !== count) throw new Error('a name twice');
+    // Rows are in name order (code units, as a load sorts its listing), each name once: `rowOf` relies on it.
+    for (let i = 1; i < count; i++) if (!(this.names[i - 1]! < this.names[i]!)) throw new Error('names out of order');
     this.size = f64('size');
     this.mtime = f64('mtime');
     this.#date = f64('date');
@@ -134,6 +133,29 @@ export class MetaSnapshot implements MetaRows {
       const extra = this.#string(i, 2);
       if (extra !== '') JSON.parse(extra);
     }
+  }
+
+  /**
+   * The row of a file name, if any. The next name after the last one found is tried first, so that a
+   * load, asking in name order, finds each at once; any other by binary search. (A Map of the 100,000
+   * names cost a warm start ~0.1 s to fill and look up.)
+   */
+  rowOf(name: string): number | undefined {
+    const names = this.names;
+    for (let i = this.#cursor; i < names.length && i < this.#cursor + 4; i++) {
+      if (names[i] === name) return (this.#cursor = i);
+      if (names[i]! > name) break;
+    }
+    let lo = 0;
+    let hi = names.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (names[mid]! < name) lo = mid + 1;
+      else hi = mid;
+    }
+    if (names[lo] !== name) return undefined;
+    this.#cursor = lo;
+    return lo;
   }
 
   date(row: number): number {
@@ -260,20 +282,45 @@ export class SnapshotBuilder {
     for (const text of [meta.title, meta.summary, extra]) this.#putString(text);
   }
 
-  /** The blob, in parts (written with one gathering write, not copied into one buffer). */
+  /**
+   * The blob, in parts (written with one gathering write, not copied into one buffer), its rows in name
+   * order (MetaSnapshot.rowOf).
+   */
   finish(info: SnapshotInfo): Buffer[] {
+    const n = this.#names.length;
+    const names = this.#names;
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
+    const permuted = <T extends Float64Array | Uint8Array | Int32Array>(array: T, from: number[]): T => {
+      for (let i = 0; i < n; i++) array[i] = from[order[i]!]!;
+      return array;
+    };
+    const tagStart = new Uint32Array(n + 1);
+    const tagIds = new Uint32Array(this.#tagIds.length);
+    const strOff = new Uint32Array(STRINGS * n + 1);
+    const bytes = Buffer.allocUnsafe(this.#used);
+    let tags = 0;
+    let used = 0;
+    for (let i = 0; i < n; i++) {
+      const row = order[i]!;
+      for (let k = this.#tagStart[row]!; k < this.#tagStart[row + 1]!; k++) tagIds[tags++] = this.#tagIds[k]!;
+      tagStart[i + 1] = tags;
+      const start = this.#strOff[STRINGS * row]!;
+      for (let k = 0; k < STRINGS; k++) strOff[STRINGS * i + k] = used + this.#strOff[STRINGS * row + k]! - start;
+      used += this.#bytes.copy(bytes, used, start, this.#strOff[STRINGS * row + STRINGS]!);
+    }
+    strOff[STRINGS * n] = used;
     const columns: [keyof Sections, Buffer][] = [
-      ['names', Buffer.from(this.#names.join('\0'), 'utf8')],
-      ['size', bytesOf(Float64Array.from(this.#size))],
-      ['mtime', bytesOf(Float64Array.from(this.#mtime))],
-      ['date', bytesOf(Float64Array.from(this.#date))],
-      ['updated', bytesOf(Float64Array.from(this.#updated))],
-      ['flags', bytesOf(Uint8Array.from(this.#flags))],
-      ['author', bytesOf(Int32Array.from(this.#author))],
-      ['tagStart', bytesOf(Uint32Array.from(this.#tagStart))],
-      ['tagIds', bytesOf(Uint32Array.from(this.#tagIds))],
-      ['strOff', bytesOf(Uint32Array.from(this.#strOff))],
-      ['bytes', this.#bytes.subarray(0, this.#used)],
+      ['names', Buffer.from(order.map((i) => names[i]!).join('\0'), 'utf8')],
+      ['size', bytesOf(permuted(new Float64Array(n), this.#size))],
+      ['mtime', bytesOf(permuted(new Float64Array(n), this.#mtime))],
+      ['date', bytesOf(permuted(new Float64Array(n), this.#date))],
+      ['updated', bytesOf(permuted(new Float64Array(n), this.#updated))],
+      ['flags', bytesOf(permuted(new Uint8Array(n), this.#flags))],
+      ['author', bytesOf(permuted(new Int32Array(n), this.#author))],
+      ['tagStart', bytesOf(tagStart)],
+      ['tagIds', bytesOf(tagIds)],
+      ['strOff', bytesOf(strOff)],
+      ['bytes', bytes],
     ];
     const sections = {} as Sections;
     let offset = 0;

@@ -179,6 +179,11 @@ describe('statFiles', () => {
       const here = await statFiles(root, names, Number.POSITIVE_INFINITY).result;
       expect([...threaded]).toEqual(expected);
       expect([...here]).toEqual(expected);
+      // Shared between the thread and this one, a chunk of names at a time: many chunks, each name in its place.
+      const many = Array.from({ length: 5000 }, (_, i) => names[i % names.length]!);
+      const shared = statFiles(root, many, 0);
+      shared.share();
+      expect([...(await shared.result)]).toEqual(many.flatMap((_, i) => expected.slice(2 * (i % names.length), 2 * (i % names.length) + 2)));
     } finally {
       await removeTempDir(root);
     }

@@ -11,6 +11,7 @@ import { isLazyArticle, materialize, type LazyArticle } from '../../src/articles
 import { loadArticles } from '../../src/articles/load.ts';
 import { summaryOf, type ArticleMeta } from '../../src/articles/types.ts';
 import { ArticleMetaCache, CACHE_FILE, PARSER_PACKAGES, PARSER_SOURCES } from '../../src/state/article-cache.ts';
+import { MetaSnapshot, SnapshotBuilder } from '../../src/state/meta-snapshot.ts';
 import { makeTempDir, removeTempDir } from '../support/factory.ts';
 
 let root: string;
@@ -342,5 +343,23 @@ describe('ArticleMetaCache snapshot', () => {
     expect(warm.articles).toEqual((await load()).articles);
     // And the close wrote a good one again.
     expect((await cachedLoad()).lazy).toHaveLength(4);
+  });
+});
+
+describe('MetaSnapshot', () => {
+  it('keeps its rows in name order whatever order they were added in, and finds each name asked in any order', async () => {
+    const [meta] = (await load()).articles;
+    const names = ['m.txt', 'b.txt', 'z.md', 'a.txt', 'é.txt', 'k.md'];
+    const builder = new SnapshotBuilder();
+    for (const name of names) builder.addMeta(name, { ...meta!, title: `Title of ${name}` }, '');
+    const snapshot = new MetaSnapshot(Buffer.concat(builder.finish({ dir: articles, parser: 'p', seq: 7 })));
+    expect(snapshot.names).toEqual([...names].sort());
+    expect(snapshot.info).toEqual({ dir: articles, parser: 'p', seq: 7 });
+    for (const name of [...names].reverse().concat(names)) expect(snapshot.meta(snapshot.rowOf(name)!, 'id', 'file', 'text').title).toBe(`Title of ${name}`);
+    for (const missing of ['', '0.txt', 'c.txt', 'zz.md']) expect(snapshot.rowOf(missing)).toBeUndefined();
+    // And a snapshot of it, row by row, is the same.
+    const again = new SnapshotBuilder(snapshot);
+    for (let row = snapshot.count - 1; row >= 0; row--) again.addRow(row);
+    expect(Buffer.concat(again.finish(snapshot.info))).toEqual(Buffer.concat(builder.finish(snapshot.info)));
   });
 });
