@@ -259,13 +259,7 @@ export class SnapshotBuilder {
 
   /** For MetaSnapshot.copyRow: a row whose numbers are already the builder's. */
   putRaw(name: string, size: number, mtime: number, date: number, updated: number, flags: number, author: number, tagIds: Uint32Array, tagFrom: number, tagTo: number, bytes: Buffer, start: number, offsets: Uint32Array, at: number): void {
-    this.#names.push(name);
-    this.#size.push(size);
-    this.#mtime.push(mtime);
-    this.#date.push(date);
-    this.#updated.push(updated);
-    this.#flags.push(flags);
-    this.#author.push(author);
+    this.#putColumns(name, size, mtime, date, updated, flags, author);
     for (let k = tagFrom; k < tagTo; k++) this.#tagIds.push(tagIds[k]!);
     this.#tagStart.push(this.#tagIds.length);
     const end = offsets[at + STRINGS]!;
@@ -278,7 +272,9 @@ export class SnapshotBuilder {
   /** What a file parsed to (its image aside: an article with one is never cached). */
   addMeta(name: string, meta: ArticleMeta, extra: string): void {
     const flags = (meta.draft ? DRAFT : 0) | (meta.summaryCut === true ? SUMMARY_CUT : 0);
-    this.#add(name, meta.source.size, meta.source.mtimeMs, meta.date.getTime(), meta.updated.getTime(), flags, meta.author, meta.tags.map((t) => t.label));
+    this.#putColumns(name, meta.source.size, meta.source.mtimeMs, meta.date.getTime(), meta.updated.getTime(), flags, meta.author === undefined ? -1 : numberOf(this.#authors, meta.author));
+    for (const tag of meta.tags) this.#tagIds.push(numberOf(this.#labels, tag.label));
+    this.#tagStart.push(this.#tagIds.length);
     for (const text of [meta.title, meta.summary, extra]) this.#putString(text);
   }
 
@@ -335,16 +331,15 @@ export class SnapshotBuilder {
     return [Buffer.from(MAGIC, 'latin1'), length, json, ...columns.map(([, bytes]) => bytes)];
   }
 
-  #add(name: string, size: number, mtime: number, date: number, updated: number, flags: number, author: string | undefined, labels: readonly string[]): void {
+  /** A row's columns of one value each (its tags and strings follow). */
+  #putColumns(name: string, size: number, mtime: number, date: number, updated: number, flags: number, author: number): void {
     this.#names.push(name);
     this.#size.push(size);
     this.#mtime.push(mtime);
     this.#date.push(date);
     this.#updated.push(updated);
     this.#flags.push(flags);
-    this.#author.push(author === undefined ? -1 : numberOf(this.#authors, author));
-    for (const label of labels) this.#tagIds.push(numberOf(this.#labels, label));
-    this.#tagStart.push(this.#tagIds.length);
+    this.#author.push(author);
   }
 
   #putString(text: string): void {
