@@ -176,7 +176,8 @@ export async function loadArticles(dir: string, maxBytes: number, options: LoadO
 /**
  * Below this many files, stats are made in this thread: a thread's start costs 0.1–0.3 s here (Node's
  * own modules compiled again for it), about what 20,000 stats cost. At 10,000 files the main thread sat
- * idle for half a second waiting for the thread; at 100,000 its 0.5 s of stats hide behind the rows.
+ * idle for half a second waiting for the thread; at 100,000 the thread and this one share its 0.5 s of
+ * stats (`share`).
  */
 export const STAT_THREAD_THRESHOLD = 20_000;
 

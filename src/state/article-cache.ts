@@ -336,6 +336,8 @@ export class ArticleMetaCache implements MetaCache {
     }
     const known = this.#stampOf(name);
     if (known?.size === meta.source.size && known.mtimeMs === meta.source.mtimeMs && !this.#pending.has(name)) return;
+    // One place per name: what a file parsed to replaces its row and its snapshot row.
+    this.#recorded.delete(name);
     this.#dropSnapshotRow(name);
     this.#live.set(name, meta);
     this.#later(name, meta);
@@ -537,7 +539,10 @@ export class ArticleMetaCache implements MetaCache {
     this.#snapshotTimer = setTimeout(() => {
       this.#snapshotTimer = undefined;
       // A snapshot that cannot be written costs reading the rows at the next start, nothing else.
-      this.#writeSnapshotInBackground().catch(() => {});
+      this.#writeSnapshotInBackground().catch(() => {
+        // Not written: `close` tries again.
+        this.#changes = Number.POSITIVE_INFINITY;
+      });
     }, SNAPSHOT_DELAY_MS);
     this.#snapshotTimer.unref();
   }

@@ -129,10 +129,7 @@ export class MetaSnapshot implements MetaRows {
     for (let i = 0; i < STRINGS * count; i++) if (this.#strOff[i]! > this.#strOff[i + 1]!) throw new Error('strings out of order');
     // The extra fields are rare (most rows have none): each is parsed once here, so that making a row's
     // metadata later cannot fail.
-    for (let i = 0; i < count; i++) {
-      const extra = this.#string(i, 2);
-      if (extra !== '') JSON.parse(extra);
-    }
+    for (let i = 0; i < count; i++) if (this.#strOff[STRINGS * i + 2] !== this.#strOff[STRINGS * i + 3]) JSON.parse(this.#string(i, 2));
   }
 
   /**
