@@ -1,6 +1,7 @@
 /**
  * The fast path: a GET or HEAD for a response the cache holds, answered straight from the
- * `node:http` request with `res.writeHead(status, list)` and `res.end(bytes)`, before Hono and the
+ * `node:http` request with its head (written as `res.writeHead(status, list)` would, its lines checked
+ * once: response-head.ts) and `res.end(bytes)`, before Hono and the
  * Node adapter see it. Measured with a CPU profile under wrk, a cached answer through Hono spends
  * most of its JavaScript time on the adapter's Request and Response objects, Hono's routing and
  * context, the middleware's promises and the microtasks between them; for a small body or a 304 that
@@ -32,6 +33,7 @@ import type { ResponseCache } from './cache.ts';
 import { currentCoding } from './http.ts';
 import type { Metrics, RouteClass } from './metrics.ts';
 import { chooseEncoding, type Prepared } from './prepared.ts';
+import { writeHead } from './response-head.ts';
 
 /** A node:http request listener. */
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -117,7 +119,7 @@ export class FastPath {
     const notModified = current !== null;
     const { common, extra } = this.#headers(prepared);
     const status = notModified ? 304 : 200;
-    res.writeHead(status, prepared.wire(common, notModified ? current : encoding, notModified, method === 'HEAD', extra));
+    writeHead(res, status, prepared.wire(common, notModified ? current : encoding, notModified, method === 'HEAD', extra));
     if (notModified || method === 'HEAD') res.end();
     else res.end(prepared.encoded(encoding));
     this.#metrics?.cached(true);

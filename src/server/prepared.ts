@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
 import Negotiator from 'negotiator';
+import { responseHead, type ResponseHead } from './response-head.ts';
 
 /** Bodies smaller than this are not worth compressing. */
 const COMPRESS_MIN_BYTES = 1024;
@@ -60,8 +61,8 @@ export class Prepared {
   #br: Buffer | undefined;
   /** Header records per variant, for one record of common headers (`#common`). */
   #headers: Map<Variant, Record<string, string>> | undefined;
-  /** The same records as `res.writeHead` lists, per variant and method (see `wire`), by `wireSlot`. */
-  #wire: (string[] | undefined)[] = [];
+  /** The same records as heads for `res.writeHead`, per variant and method (see `wire`), by slot. */
+  #wire: (ResponseHead | undefined)[] = [];
   #common: Record<string, string> | undefined;
   #grew: (() => void) | undefined;
 
@@ -140,13 +141,13 @@ export class Prepared {
 
   /**
    * The header record of one variant (`headers`) as the flat `[name, value, …]` list node's
-   * `res.writeHead` takes, built once and kept with the record: the server's fast path (fast-path.ts)
-   * writes it as it is. A GET's list is the record in its order and spelling, as the Node adapter
+   * `res.writeHead` takes, with its lines checked and joined (response-head.ts), built once and kept
+   * with the record: the server's fast path (fast-path.ts) writes it as it is. A GET's list is the record in its order and spelling, as the Node adapter
    * writes a plain record. A HEAD's is lower-cased and sorted by name: Hono answers HEAD with
    * `new Response(null, getResponse)`, whose Headers object lower-cases and sorts, and the fast path
    * sends the same bytes as the path it stands in for.
    */
-  wire(common: Record<string, string>, encoding: Encoding, notModified: boolean, head: boolean, extra?: (prepared: Prepared) => Record<string, string> | undefined): string[] {
+  wire(common: Record<string, string>, encoding: Encoding, notModified: boolean, head: boolean, extra?: (prepared: Prepared) => Record<string, string> | undefined): ResponseHead {
     // Read on every request of the fast path: a slot in an array, no key string to build and hash.
     const slot = (encoding === 'br' ? 1 : encoding === 'gzip' ? 2 : 0) + (notModified ? 3 : 0) + (head ? 6 : 0);
     if (this.#common === common) {
@@ -156,9 +157,9 @@ export class Prepared {
     const record = this.headers(common, encoding, notModified, extra); // a new `common` empties #wire
     let pairs = Object.entries(record);
     if (head) pairs = pairs.map(([k, v]): [string, string] => [k.toLowerCase(), v]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const list = pairs.flat();
-    this.#wire[slot] = list;
-    return list;
+    const wire = responseHead(pairs.flat());
+    this.#wire[slot] = wire;
+    return wire;
   }
 }
 

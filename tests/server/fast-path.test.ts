@@ -141,6 +141,32 @@ describe('the fast path', () => {
     expect(headerOf(await exchange(withFast, 'GET', '/rss.xml', [['Accept-Encoding', 'br']]), 'content-encoding')).toBe('br');
   });
 
+  it('writes the same bytes on a kept-alive connection and to an HTTP/1.0 client, whose connection node closes', async () => {
+    const test = createTestApp(articles());
+    const { withFast, honoOnly, answered } = await pair(test);
+    await exchange(withFast, 'GET', '/rss.xml');
+    const etag = headerOf(await exchange(withFast, 'GET', '/rss.xml', [['Accept-Encoding', 'gzip']]), 'etag')!;
+    // Three requests on one connection (the last one closes it), then one from an HTTP/1.0 client.
+    const raw = async (port: number, text: string) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.end(text);
+      return Buffer.concat((await socket.toArray()) as Buffer[]).toString('latin1').replace(/\r\nDate: [^\r]*/gu, '');
+    };
+    const kept = ['GET /rss.xml HTTP/1.1\r\nHost: feeds.test\r\n\r\n', `GET /rss.xml HTTP/1.1\r\nHost: feeds.test\r\nAccept-Encoding: gzip\r\nIf-None-Match: ${etag}\r\n\r\n`, 'HEAD /rss.xml HTTP/1.1\r\nHost: feeds.test\r\nConnection: close\r\n\r\n'].join('');
+    const old = `GET /rss.xml HTTP/1.0\r\nHost: feeds.test\r\nIf-None-Match: ${etag}, "x"\r\n\r\n`;
+    for (const [text, requests] of [[kept, 3], [old, 1]] as const) {
+      const n = answered().length;
+      const expected = await raw(honoOnly, text);
+      const actual = await raw(withFast, text);
+      expect(answered().slice(n)).toEqual(Array(requests).fill(true));
+      expect(actual).toBe(expected);
+    }
+    const answers = (await raw(withFast, kept)).split('HTTP/1.1 ').slice(1);
+    expect(answers.map((a) => a.slice(0, 3))).toEqual(['200', '304', '200']);
+    expect(answers.map((a) => /\r\nConnection: ([^\r]*)/u.exec(a)?.[1])).toEqual(['keep-alive', 'keep-alive', 'close']);
+    expect(await raw(withFast, old)).toMatch(/^HTTP\/1\.1 304 Not Modified\r\n[\s\S]*\r\nConnection: close\r\n\r\n$/u);
+  });
+
   it('leaves to Hono what it was not taught: misses, 404s, trailing slashes, odd targets and hosts', async () => {
     const test = createTestApp(articles());
     const { withFast, honoOnly, answered } = await pair(test);
