@@ -11,9 +11,9 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open as openFile, rename } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { ArticleFormat, ArticleMeta, SourceStamp, Tag } from '../articles/types.ts';
 import { tagsOfMerged } from '../articles/tags.ts';
 import { lazyArticle, type LazyArticle } from '../articles/article-index.ts';
@@ -213,6 +213,8 @@ export class ArticleMetaCache implements MetaCache {
   #snapshotTimer: NodeJS.Timeout | undefined;
   /** Snapshot writes begun: a background one renames its file only if no other began since. */
   #snapshotWrites = 0;
+  /** The background snapshot write in flight, if any. */
+  #background: Promise<void> | undefined;
   /** The number of each tag label in the folder's `tag_label` table. */
   readonly #tagIds = new Map<string, number>();
   /** Past every number the table holds, so that a new label never takes the number of another. */
@@ -412,6 +414,11 @@ export class ArticleMetaCache implements MetaCache {
     this.#db.close();
   }
 
+  /** Settles once no background snapshot write is in flight (its file renamed into place, or dropped). */
+  async settled(): Promise<void> {
+    while (this.#background) await this.#background;
+  }
+
   /**
    * Writes the folder's snapshot now, from the snapshot read at open and what changed since (not read
    * back from the rows). Only once loading is done; without a database, nothing.
@@ -471,9 +478,14 @@ export class ArticleMetaCache implements MetaCache {
 
   /** The folder's snapshot, if there is one this parser wrote for this folder; a damaged one is logged. */
   #readSnapshot(): MetaSnapshot | undefined {
+    const file = this.#snapshotFile();
+    // A write cut short (the process killed while the thread pool wrote it) leaves its temporary file,
+    // as big as the snapshot: removed here, the one time this folder's snapshot is read.
+    const temporary = `${basename(file)}.`;
+    for (const name of readdirSync(this.#stateDir)) if (name.startsWith(temporary)) rmSync(join(this.#stateDir, name), { force: true });
     let blob: Buffer;
     try {
-      blob = readFileSync(this.#snapshotFile());
+      blob = readFileSync(file);
     } catch {
       return undefined;
     }
@@ -539,10 +551,14 @@ export class ArticleMetaCache implements MetaCache {
     this.#snapshotTimer = setTimeout(() => {
       this.#snapshotTimer = undefined;
       // A snapshot that cannot be written costs reading the rows at the next start, nothing else.
-      this.#writeSnapshotInBackground().catch(() => {
+      const write = this.#writeSnapshotInBackground().catch(() => {
         // Not written: `close` tries again.
         this.#changes = Number.POSITIVE_INFINITY;
       });
+      const done: Promise<void> = write.finally(() => {
+        if (this.#background === done) this.#background = undefined;
+      });
+      this.#background = done;
     }, SNAPSHOT_DELAY_MS);
     this.#snapshotTimer.unref();
   }

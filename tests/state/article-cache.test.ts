@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { cp, mkdir, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isLazyArticle, materialize, type LazyArticle } from '../../src/articles/article-index.ts';
 import { loadArticles } from '../../src/articles/load.ts';
 import { summaryOf, type ArticleMeta } from '../../src/articles/types.ts';
@@ -318,6 +318,68 @@ describe('ArticleMetaCache snapshot', () => {
     const made = materialize(got as LazyArticle) as unknown as Record<string, unknown>;
     expect(made.readingMinutes).toEqual({ words: 420, minutes: 2 });
     expect(made.title).toBe(meta!.title);
+  });
+
+  it('writes a snapshot in the background once the rows are written, so that a server killed afterwards starts from it', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const cold = await load();
+      const running = new ArticleMetaCache(state, articles, () => {});
+      await load(running);
+      // The snapshot's files: its temporary file while it is written, then the file renamed into place.
+      const snapshots = async () => (await readdir(state)).filter((f) => f.startsWith('snapshot-'));
+      // The rows first, a second after the last change; the snapshot five seconds after them.
+      await vi.advanceTimersByTimeAsync(1000);
+      withDb((db) => expect(db.prepare('SELECT count(*) FROM article_meta').pluck().get()).toBe(4));
+      await vi.advanceTimersByTimeAsync(4900);
+      expect(await snapshots()).toEqual([]);
+      await vi.advanceTimersByTimeAsync(100);
+      await running.settled();
+      expect((await snapshots()).map((f) => f.endsWith('.bin'))).toEqual([true]);
+      // Killed: never closed. No row left, so what the next start takes can only come from the snapshot.
+      withDb((db) => db.prepare('DELETE FROM article_meta').run());
+      const warm = await cachedLoad();
+      expect(warm.lazy).toHaveLength(4);
+      expect(warm.articles).toEqual(cold.articles);
+      running.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('removes the temporary file of a snapshot write cut short, when it next reads the snapshot', async () => {
+    await cachedLoad();
+    const file = await snapshotFile();
+    await writeFile(`${file}.12345-1`, 'half a snapshot');
+    await writeFile(join(state, 'unrelated.bin.12345-1'), 'not ours');
+    const warm = await cachedLoad();
+    expect(warm.lazy).toHaveLength(4);
+    expect((await readdir(state)).filter((f) => f.includes('.bin.'))).toEqual(['unrelated.bin.12345-1']);
+  });
+
+  it('drops a background snapshot when close writes a newer one while it is being written', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const running = new ArticleMetaCache(state, articles, () => {});
+      await load(running);
+      await vi.advanceTimersByTimeAsync(1000);
+      await writeFile(join(articles, 'plain.txt'), text('Plain Article, Edited Before Stopping', '#Delta'));
+      const edited = (await load()).articles.find((a) => a.id === 'plain')!;
+      // The background write begins: its blob is made now, without the edit, and its file written by
+      // the thread pool. Before that is done, the edit comes in and the server stops.
+      vi.advanceTimersByTime(5000);
+      running.put('plain.txt', edited);
+      running.close();
+      await running.settled();
+      expect((await readdir(state)).filter((f) => f.startsWith('snapshot-')).map((f) => f.endsWith('.bin'))).toEqual([true]);
+      withDb((db) => db.prepare('DELETE FROM article_meta').run());
+      const warm = await cachedLoad();
+      // The edit's row in the snapshot matches the file: nothing is read again.
+      expect(warm.lazy).toHaveLength(4);
+      expect(warm.articles.find((a) => a.id === 'plain')!.title).toBe('Plain Article, Edited Before Stopping');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it.each([
