@@ -3,6 +3,7 @@
  * checks. `readConfig` is pure: it is handed the environment and the arguments.
  */
 import { accessSync, constants, statSync } from 'node:fs';
+import { makeFolder } from './folders.ts';
 
 /** The server's settings. */
 export interface Config {
@@ -122,8 +123,8 @@ export function requireArticlesFolder(dir: string): void {
 
 /**
  * Checks, for the commands that keep state in it (serve, export), that STATE_DIR is a folder this
- * process can write, or does not exist yet (it is created on first use); else a clear configuration
- * error, rather than a stack trace from the first store that opens a file in it.
+ * process can write, making it when it does not exist yet; else a clear configuration error, rather
+ * than a stack trace from the first store that opens a file in it.
  */
 export function requireStateFolder(dir: string): void {
   let found: ReturnType<typeof statSync> | undefined;
@@ -134,6 +135,12 @@ export function requireStateFolder(dir: string): void {
     throw new ConfigError(`state folder ${dir}: ${(error as NodeJS.ErrnoException).code === 'EACCES' ? 'not writable' : (error as Error).message} (--state-dir, STATE_DIR)`);
   }
   if (found && !found.isDirectory()) throw new ConfigError(`state folder ${dir}: not a folder (--state-dir, STATE_DIR)`);
+  if (found) return;
+  try {
+    makeFolder(dir);
+  } catch (error) {
+    throw new ConfigError(`state folder ${dir}: cannot be made: ${(error as Error).message} (--state-dir, STATE_DIR)`);
+  }
 }
 
 /** Reads flags of the form `--name value` or `--name=value`; unknown flags are an error. */

@@ -15,13 +15,13 @@
  * as it is, unread. A missing, corrupted or older manifest means a full export (with a log line).
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { makeFolder } from '../folders.ts';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { isArticleFileName } from '../articles/files.ts';
 import type { LoadedSite } from '../articles/load-site.ts';
 import { listMediaFiles, MEDIA_DIR } from '../articles/media.ts';
-import type { Config } from '../config.ts';
+import { ConfigError, type Config } from '../config.ts';
 import { PARAMETERISED_ROUTES } from '../server/app.ts';
 import { SecurityHeaders } from '../server/security.ts';
 import { exportFingerprint } from './fingerprint.ts';
@@ -109,7 +109,12 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
   const logError = options.logError ?? ((m: string) => console.error(m));
   const previous = await readManifest(outDir);
   if (previous.problem) logError(`warning: ${previous.problem}; exporting every route`);
-  await mkdir(outDir, { recursive: true });
+  try {
+    makeFolder(outDir);
+  } catch (error) {
+    // The flag's to change, as for any configuration error (exit status 2).
+    throw new ConfigError(`output folder ${outDir} cannot be made: ${(error as Error).message} (--out)`);
+  }
   const fingerprint = exportFingerprint(config);
   const incremental = previous.fingerprint !== '' && previous.fingerprint === fingerprint;
   let early: Shards | undefined;

@@ -11,13 +11,14 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open as openFile, rename } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { ArticleFormat, ArticleMeta, SourceStamp, Tag } from '../articles/types.ts';
 import { tagsOfMerged } from '../articles/tags.ts';
 import { lazyArticle, type LazyArticle } from '../articles/article-index.ts';
 import type { MetaCache } from '../articles/load.ts';
+import { makeFolder } from '../folders.ts';
 import { MetaSnapshot, SnapshotBuilder } from './meta-snapshot.ts';
 import { extraOf, storedMeta, type ExtraFields } from './stored-meta.ts';
 
@@ -72,7 +73,7 @@ const TAG_SEPARATOR = ' ';
 const COLUMNS = 'name, size, mtime_ms, title, date, updated, author, summary, summary_cut, tags, draft, extra';
 
 function openCache(dir: string, log: (line: string) => void, read: (db: Database.Database) => void): Database.Database {
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   const file = resolve(join(dir, CACHE_FILE));
   const open = () => {
     const db = new Database(file);

@@ -9,7 +9,7 @@
  * is a `StateError` naming the file: the server refuses to start rather than silently lose subscribers.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { makeFolder } from '../folders.ts';
 import { join, resolve } from 'node:path';
 
 /** File name of the database inside `STATE_DIR`. */
@@ -53,7 +53,7 @@ const MIGRATIONS: readonly string[] = [
 export function openStateDatabase(dir: string): Database.Database {
   const file = resolve(join(dir, STATE_FILE));
   try {
-    mkdirSync(dir, { recursive: true });
+    makeFolder(dir);
   } catch (error) {
     throw new StateError(file, `cannot create the state folder: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
