@@ -37,17 +37,14 @@ interface Target {
   skips?: ReadonlySet<ClassId>;
 }
 
-/** Runs per class and server; each class is measured ROUNDS times on every server, alternating order. */
-const ROUNDS = 2;
-
 /**
  * Measures every class on every server, the servers of one class back to back (ours, naive, nginx,
  * then the other way round), so that the machine's load when a class is measured weighs on all of
- * them alike; each server keeps its best round. On a shared, noisy machine this is what makes the
+ * them alike; each server keeps its best of `rounds` (`--rounds`). On a shared, noisy machine this is what makes the
  * ratios mean something: a sequential ours-then-nginx run swung the site-feed ratio from 0.45× to
  * 0.83× between two runs a minute apart.
  */
-async function loadInterleaved(targets: Target[], classes: FeedClass[], settings: LoadSettings, log: Log,
+async function loadInterleaved(targets: Target[], classes: FeedClass[], settings: LoadSettings, rounds: number, log: Log,
   notes: string[]): Promise<Map<string, Partial<Record<ClassId, LoadFigure>>>> {
   const results = new Map(targets.map((t) => [t.name, {} as Partial<Record<ClassId, LoadFigure>>]));
   for (const t of targets) {
@@ -59,7 +56,7 @@ async function loadInterleaved(targets: Target[], classes: FeedClass[], settings
     c.id, (t) => (t.skips?.has(c.id) ? undefined : c.paths.map((path) => ({ path }))), 200]);
   runs.push(['304', (t) => t.conditional, 304]);
   for (const [id, requestsFor, status] of runs) {
-    for (let round = 0; round < ROUNDS; round++) {
+    for (let round = 0; round < rounds; round++) {
       for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
         const requests = requestsFor(t);
         if (!requests) continue;
@@ -93,7 +90,7 @@ function compareItems(ours: Map<string, Snapshot>, naive: Map<string, Snapshot>,
  * `loadInterleaved`); then the new-article latency and our peak RSS; then, when `crawl` names this
  * size, the archive crawl (archives.ts) on our server alone, last, so that it disturbs nothing else.
  */
-export async function measureSize(size: CorpusSize, settings: LoadSettings, nginxBinary: string | undefined,
+export async function measureSize(size: CorpusSize, settings: LoadSettings, rounds: number, nginxBinary: string | undefined,
   log: Log, crawl?: CrawlOptions): Promise<SizeResult> {
   const corpus = await ensureCorpus(size, log);
   const tags = await pickTags(corpus);
@@ -132,7 +129,7 @@ export async function measureSize(size: CorpusSize, settings: LoadSettings, ngin
     const fromFloor = await snapshotPaths(floor.baseUrl, paths);
     for (const [path, s] of fromFloor) if (!s.body.equals(snapshots.get(path)!.body)) notes.push(`floor ${path}: body differs from ours`);
     targets.push({ name: 'floor', baseUrl: floor.baseUrl, conditional: conditionalRequests(fromFloor) });
-    const load = await loadInterleaved(targets, classes, settings, log, notes);
+    const load = await loadInterleaved(targets, classes, settings, rounds, log, notes);
     const newArticleMs = await measureNewArticle(ours.baseUrl, corpus.dir);
     const peakRssBytes = readPeakRss(ours.child.pid);
     const naivePeakRssBytes = readPeakRss(naive.child.pid);
