@@ -22,10 +22,10 @@ async function main(): Promise<number> {
   if (!nginx) log('warning: nginx not found (set NGINX=/path/to/nginx); nginx columns and targets will be missing');
   const { connections, durationS, warmupS, tool } = options.load;
   const results: SizeResult[] = [];
-  for (const size of options.sizes) results.push(await measureSize(size, options.load, options.rounds, nginx, log, options.crawl));
+  for (const size of options.sizes) results.push(await measureSize(size, options.load, options.rounds, options.instances, nginx, log, options.crawl));
 
   console.log(`\nNode ${process.version}, ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM; `
-    + `${tool.name === 'wrk' ? 'wrk -t1' : 'autocannon'} ${connections} connections, ${durationS} s per class (+${warmupS} s warm-up), best of ${options.rounds} rounds alternated, `
+    + `${tool.name === 'wrk' ? 'wrk -t1' : 'autocannon'} ${connections} connections, ${durationS} s per class (+${warmupS} s warm-up), best of ${options.rounds} rounds alternated${options.instances > 1 ? `, ours and the floor the median of ${options.instances} instances` : ''}, `
     + `each connection rotating rss/atom/json; nginx worker_processes ${NGINX_WORKERS}; ${new Date().toISOString()}\n`);
   console.log(renderResults(results));
   const notes = results.flatMap((r) => r.notes.map((n) => `${r.size.label}: ${n}`));

@@ -10,6 +10,8 @@ export interface BenchOptions {
   load: LoadSettings;
   /** Rounds of every load class on every server, alternated; each server keeps its best (measure-size.ts). */
   rounds: number;
+  /** Pairs of our server and the floor, each started afresh; the floor ratios compare the median (measure-size.ts). */
+  instances: number;
   /** Write raw results as JSON to this file. */
   json?: string;
   /** Exit with status 1 when a target is missed. */
@@ -34,6 +36,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --rounds N          rounds of each load class on every server, in alternating order; each server
                       keeps its best round (default 2, at most 10; more rounds steady the ratios on
                       a noisy machine)
+  --instances N       run our server and the node floor N times each, started afresh, and compare
+                      the median instance (default 1, at most 5; see bench/README.md)
   --tool NAME         load generator: wrk (default when installed; 1 thread; $WRK or /usr/bin/wrk) or autocannon
   --crawl-sizes LIST  sizes (of those run) at which to crawl every archive of the site and the
                       largest tag after the load classes (default 10k,100k; none = no crawl)
@@ -68,6 +72,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       warmup: { type: 'string', default: '1' },
       connections: { type: 'string', default: '32' },
       rounds: { type: 'string', default: '2' },
+      instances: { type: 'string', default: '1' },
       // wrk by default: autocannon parses every response in JavaScript and caps nginx at a fraction of
       // what wrk measures on 100 KB feeds, which would flatter our ratios.
       tool: { type: 'string', default: findWrk() ? 'wrk' : 'autocannon' },
@@ -89,13 +94,15 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
   if (durationS > 600) throw new Error('--duration is at most 600 s');
   const rounds = positive('rounds', values.rounds);
   if (!Number.isInteger(rounds) || rounds > 10) throw new Error('--rounds must be an integer from 1 to 10');
+  const instances = positive('instances', values.instances);
+  if (!Number.isInteger(instances) || instances > 5) throw new Error('--instances must be an integer from 1 to 5');
   const warmupS = positive('warmup', values.warmup, true);
   if (warmupS > 60) throw new Error('--warmup is at most 60 s');
   const crawlSizes = values['crawl-sizes'] === 'none' ? [] : values['crawl-sizes'].split(',').filter(Boolean).map(parseSize);
   const timeLimitS = positive('crawl-limit', values['crawl-limit']);
   if (timeLimitS > 3600) throw new Error('--crawl-limit is at most 3600 s');
   const crawl = { counts: crawlSizes.map((s) => s.count), formats: parseFormats(values['crawl-formats']), timeLimitS };
-  return { sizes, load: { connections, durationS, warmupS, tool: parseTool(values.tool) }, rounds, json: values.json, strict: values.strict, crawl };
+  return { sizes, load: { connections, durationS, warmupS, tool: parseTool(values.tool) }, rounds, instances, json: values.json, strict: values.strict, crawl };
 }
 
 /** The options the single-purpose load scripts (archives.ts, combos.ts) share, for node:util's parseArgs. */

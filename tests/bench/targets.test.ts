@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseOptions } from '../../bench/lib/args.ts';
 import type { LoadFigure } from '../../bench/lib/load.ts';
+import { medianByClass } from '../../bench/lib/measure-size.ts';
 import type { ClassId, SizeResult } from '../../bench/lib/results.ts';
 import { evaluateTargets } from '../../bench/lib/targets.ts';
 
@@ -45,5 +46,20 @@ describe('npm run bench --rounds', () => {
     expect(parseOptions(['--tool', 'autocannon'])?.rounds).toBe(2);
     expect(parseOptions(['--tool', 'autocannon', '--rounds', '5'])?.rounds).toBe(5);
     for (const bad of ['0', '11', '2.5', 'x']) expect(() => parseOptions(['--tool', 'autocannon', '--rounds', bad])).toThrow(/--rounds/);
+  });
+});
+
+describe('npm run bench --instances', () => {
+  it('defaults to 1 and takes 1 to 5', () => {
+    expect(parseOptions(['--tool', 'autocannon'])?.instances).toBe(1);
+    expect(parseOptions(['--tool', 'autocannon', '--instances', '3'])?.instances).toBe(3);
+    for (const bad of ['0', '6', '1.5']) expect(() => parseOptions(['--tool', 'autocannon', '--instances', bad])).toThrow(/--instances/);
+  });
+
+  it('keeps, per class, the median instance by req/s (the lower middle one of an even count)', () => {
+    const odd = medianByClass([{ site: figure(900), '304': figure(50) }, { site: figure(300), '304': figure(70) }, { site: figure(600) }]);
+    expect(odd.site?.rps).toBe(600);
+    expect(odd['304']?.rps).toBe(50);
+    expect(medianByClass([{ site: figure(4) }, { site: figure(1) }, { site: figure(3) }, { site: figure(2) }]).site?.rps).toBe(2);
   });
 });
