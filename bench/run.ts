@@ -25,7 +25,7 @@ async function main(): Promise<number> {
   for (const size of options.sizes) results.push(await measureSize(size, options.load, options.rounds, options.instances, nginx, log, options.crawl));
 
   console.log(`\nNode ${process.version}, ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM; `
-    + `${tool.name === 'wrk' ? 'wrk -t1' : 'autocannon'} ${connections} connections, ${durationS} s per class (+${warmupS} s warm-up), best of ${options.rounds} rounds alternated${options.instances > 1 ? `, ours and the floor the median of ${options.instances} instances` : ''}, `
+    + `${tool.name === 'wrk' ? 'wrk -t1' : 'autocannon'} ${connections} connections, ${durationS} s per class (+${warmupS} s warm-up), best of ${options.rounds} rounds alternated${options.instances > 1 ? `, ours and the floor the median of ${options.instances} pairs` : ''}, `
     + `each connection rotating rss/atom/json; nginx worker_processes ${NGINX_WORKERS}; ${new Date().toISOString()}\n`);
   console.log(renderResults(results));
   const notes = results.flatMap((r) => r.notes.map((n) => `${r.size.label}: ${n}`));

@@ -10,7 +10,7 @@ export interface BenchOptions {
   load: LoadSettings;
   /** Rounds of every load class on every server, alternated; each server keeps its best (measure-size.ts). */
   rounds: number;
-  /** Pairs of our server and the floor, each started afresh; the floor ratios compare the median (measure-size.ts). */
+  /** Pairs of our server and the floor, each started afresh; the floor ratios are the median pair's (measure-size.ts). */
   instances: number;
   /** Write raw results as JSON to this file. */
   json?: string;
@@ -36,8 +36,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --rounds N          rounds of each load class on every server, in alternating order; each server
                       keeps its best round (default 2, at most 10; more rounds steady the ratios on
                       a noisy machine)
-  --instances N       run our server and the node floor N times each, started afresh, and compare
-                      the median instance (default 1, at most 5; see bench/README.md)
+  --instances N       run our server and the node floor N times as pairs started afresh, and keep
+                      the pair with the median ours/floor (default 1, at most 5; see bench/README.md)
   --tool NAME         load generator: wrk (default when installed; 1 thread; $WRK or /usr/bin/wrk) or autocannon
   --crawl-sizes LIST  sizes (of those run) at which to crawl every archive of the site and the
                       largest tag after the load classes (default 10k,100k; none = no crawl)

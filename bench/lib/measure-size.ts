@@ -85,8 +85,8 @@ type ClassFigures = Partial<Record<ClassId, LoadFigure>>;
  * another running the same code, for as long as it lives: four copies of one bare `node:http` 304
  * server, side by side, measured 50–54k req/s for one (19–21 µs CPU an answer) against 57–75k for the
  * other three (14–17 µs), four rounds alternated; restarted, the slow one measured with the others. No
- * number of rounds on one pair of processes evens that out, so the floor ratios compare the median
- * instance of each (`medianByClass`).
+ * number of rounds on one pair of processes evens that out, so the floor ratios are those of the
+ * median pair (`medianPair`).
  */
 async function moreInstances(dir: string, paths: string[], classes: FeedClass[], settings: LoadSettings, rounds: number,
   instances: number, log: Log, notes: string[]): Promise<Array<{ ours: ClassFigures; floor: ClassFigures }>> {
@@ -114,15 +114,23 @@ async function moreInstances(dir: string, paths: string[], classes: FeedClass[],
 }
 
 /**
- * Per class, the figure of the median instance by req/s (of an even count, the lower of the middle
- * two), each instance's figure being its best round.
+ * Per class, the figures of the instance (a pair of our server and the floor, each figure its best
+ * round) whose ours ÷ floor is the median (of an even count, the lower of the middle two). The ratio
+ * of one pair is measured in one window of the machine's load, which drifts over minutes; the median
+ * of the pairs then drops the pair with a lucky or unlucky process.
  */
-export function medianByClass(instances: ClassFigures[]): ClassFigures {
-  const median: ClassFigures = {};
-  const ids = new Set(instances.flatMap((figures) => Object.keys(figures) as ClassId[]));
+export function medianPair(instances: Array<{ ours: ClassFigures; floor: ClassFigures }>): { ours: ClassFigures; floor: ClassFigures } {
+  const median = { ours: {} as ClassFigures, floor: {} as ClassFigures };
+  const ids = new Set(instances.flatMap((pair) => Object.keys(pair.ours) as ClassId[]));
   for (const id of ids) {
-    const sorted = instances.map((figures) => figures[id]).filter((f): f is LoadFigure => f !== undefined).sort((a, b) => a.rps - b.rps);
-    median[id] = sorted[Math.floor((sorted.length - 1) / 2)];
+    const pairs = instances
+      .map((pair) => ({ ours: pair.ours[id], floor: pair.floor[id] }))
+      .filter((pair): pair is { ours: LoadFigure; floor: LoadFigure } => pair.ours !== undefined && pair.floor !== undefined && pair.floor.rps > 0)
+      .sort((a, b) => a.ours.rps / a.floor.rps - b.ours.rps / b.floor.rps);
+    const middle = pairs[Math.floor((pairs.length - 1) / 2)];
+    if (!middle) continue;
+    median.ours[id] = middle.ours;
+    median.floor[id] = middle.floor;
   }
   return median;
 }
@@ -187,7 +195,9 @@ export async function measureSize(size: CorpusSize, settings: LoadSettings, roun
     const naivePeakRssBytes = readPeakRss(naive.child.pid);
     if (instances > 1) {
       const more = await moreInstances(corpus.dir, paths, classes, settings, rounds, instances, log, notes);
-      for (const name of ['ours', 'floor'] as const) load.set(name, medianByClass([load.get(name)!, ...more.map((m) => m[name])]));
+      const median = medianPair([{ ours: load.get('ours')!, floor: load.get('floor')! }, ...more]);
+      load.set('ours', median.ours);
+      load.set('floor', median.floor);
     }
     const naiveLoad = load.get('naive')!;
     let crawled: SizeResult['ours']['crawl'];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseOptions } from '../../bench/lib/args.ts';
 import type { LoadFigure } from '../../bench/lib/load.ts';
-import { medianByClass } from '../../bench/lib/measure-size.ts';
+import { medianPair } from '../../bench/lib/measure-size.ts';
 import type { ClassId, SizeResult } from '../../bench/lib/results.ts';
 import { evaluateTargets } from '../../bench/lib/targets.ts';
 
@@ -56,10 +56,12 @@ describe('npm run bench --instances', () => {
     for (const bad of ['0', '6', '1.5']) expect(() => parseOptions(['--tool', 'autocannon', '--instances', bad])).toThrow(/--instances/);
   });
 
-  it('keeps, per class, the median instance by req/s (the lower middle one of an even count)', () => {
-    const odd = medianByClass([{ site: figure(900), '304': figure(50) }, { site: figure(300), '304': figure(70) }, { site: figure(600) }]);
-    expect(odd.site?.rps).toBe(600);
-    expect(odd['304']?.rps).toBe(50);
-    expect(medianByClass([{ site: figure(4) }, { site: figure(1) }, { site: figure(3) }, { site: figure(2) }]).site?.rps).toBe(2);
+  it('keeps, per class, the pair whose ours/floor is the median (the lower middle one of an even count)', () => {
+    const pair = (ours: number, floor: number) => ({ ours: { site: figure(ours) }, floor: { site: figure(floor) } });
+    // Ratios 0.5, 0.8, 1.0: the 0.8 pair, though neither of its figures is the median of its column.
+    const odd = medianPair([pair(500, 1000), pair(900, 900), pair(400, 500)]);
+    expect([odd.ours.site?.rps, odd.floor.site?.rps]).toEqual([400, 500]);
+    const even = medianPair([pair(1, 1), pair(3, 4), pair(1, 4), pair(1, 2)]);
+    expect([even.ours.site?.rps, even.floor.site?.rps]).toEqual([1, 2]);
   });
 });
