@@ -27,18 +27,12 @@ import { defaultLoadSettings, runLoad } from './lib/load.ts';
 import { startOurServer, stopServer, waitForFirstFeed, type RunningServer } from './lib/server-process.ts';
 import { pickTags } from './lib/tags.ts';
 import type { AutocannonRequest } from 'autocannon';
-import { option } from './lib/args.ts';
-
-function bounded(name: string, fallback: string, min: number, max: number): number {
-  const value = Number(option(name, fallback));
-  if (!Number.isFinite(value) || value < min || value > max) throw new Error(`--${name} must be a number from ${min} to ${max}`);
-  return value;
-}
+import { boundedOption, option } from './lib/args.ts';
 
 const size = parseSize(option('size', '10k'));
-const durationS = bounded('duration', '3', 1, 60);
-const rounds = bounded('rounds', '3', 1, 10);
-const settings = { ...defaultLoadSettings(bounded('connections', '32', 1, 256), durationS), warmupS: 1 };
+const durationS = boundedOption('duration', '3', 1, 60);
+const rounds = boundedOption('rounds', '3', 1, 10);
+const settings = { ...defaultLoadSettings(boundedOption('connections', '32', 1, 256), durationS), warmupS: 1 };
 const log = (line: string) => console.log(line);
 
 const corpus = await ensureCorpus(size, log);

@@ -13,7 +13,7 @@
  *     (--class: site, large, mid, small, archive or 304)
  */
 import type { AutocannonRequest } from 'autocannon';
-import { option } from './lib/args.ts';
+import { boundedOption, option } from './lib/args.ts';
 import { installChildCleanup } from './lib/child.ts';
 import { archiveClass, conditionalRequests, feedClasses, snapshotPaths } from './lib/classes.ts';
 import { ensureCorpus, parseSize } from './lib/corpus.ts';
@@ -23,17 +23,11 @@ import { readCpuMs } from './lib/memory.ts';
 import { startOurServer, stopServer, waitForFirstFeed } from './lib/server-process.ts';
 import { pickTags } from './lib/tags.ts';
 
-function bounded(name: string, fallback: string, min: number, max: number): number {
-  const value = Number(option(name, fallback));
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer from ${min} to ${max}`);
-  return value;
-}
-
 installChildCleanup();
 const size = parseSize(option('size', '10k'));
-const copies = bounded('copies', '4', 2, 8);
-const rounds = bounded('rounds', '4', 1, 10);
-const durationS = bounded('duration', '3', 1, 60);
+const copies = boundedOption('copies', '4', 2, 8, true);
+const rounds = boundedOption('rounds', '4', 1, 10, true);
+const durationS = boundedOption('duration', '3', 1, 60, true);
 const classId = option('class', '304');
 const settings = { ...defaultLoadSettings(32, durationS), warmupS: 1 };
 const log = (line: string) => console.log(line);

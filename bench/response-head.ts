@@ -11,22 +11,16 @@
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { responseHead, writeHead, type ResponseHead } from '../src/server/response-head.ts';
-import { option } from './lib/args.ts';
+import { boundedOption, option } from './lib/args.ts';
 import { ensureCorpus, parseSize } from './lib/corpus.ts';
 import { captureHeaders } from './lib/floor.ts';
 import { fetchOnce } from './lib/http.ts';
 import { startOurServer, stopServer, waitForFirstFeed } from './lib/server-process.ts';
 import { pickTags } from './lib/tags.ts';
 
-function bounded(name: string, fallback: string, min: number, max: number): number {
-  const value = Number(option(name, fallback));
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}`);
-  return value;
-}
-
 const size = parseSize(option('size', '10k'));
-const rounds = bounded('rounds', '5', 1, 20);
-const count = bounded('count', '100000', 1000, 1_000_000);
+const rounds = boundedOption('rounds', '5', 1, 20, true);
+const count = boundedOption('count', '100000', 1000, 1_000_000, true);
 
 const corpus = await ensureCorpus(size, console.log);
 const tags = await pickTags(corpus);

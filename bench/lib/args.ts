@@ -120,3 +120,14 @@ export function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
   return at > 0 && process.argv[at + 1] ? process.argv[at + 1]! : fallback;
 }
+
+/**
+ * `option(name, fallback)` as a number from `min` to `max` (a whole one when `whole`), or an error
+ * naming the option and its range.
+ */
+export function boundedOption(name: string, fallback: string, min: number, max: number, whole = false): number {
+  const value = Number(option(name, fallback));
+  const ok = whole ? Number.isInteger(value) : Number.isFinite(value);
+  if (!ok || value < min || value > max) throw new Error(`--${name} must be a ${whole ? 'whole ' : ''}number from ${min} to ${max}`);
+  return value;
+}

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { parseOptions } from '../../bench/lib/args.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { boundedOption, parseOptions } from '../../bench/lib/args.ts';
 import type { LoadFigure } from '../../bench/lib/load.ts';
 import { medianPair } from '../../bench/lib/measure-size.ts';
 import type { ClassId, SizeResult } from '../../bench/lib/results.ts';
@@ -63,5 +63,21 @@ describe('npm run bench --instances', () => {
     expect([odd.ours.site?.rps, odd.floor.site?.rps]).toEqual([400, 500]);
     const even = medianPair([pair(1, 1), pair(3, 4), pair(1, 4), pair(1, 2)]);
     expect([even.ours.site?.rps, even.floor.site?.rps]).toEqual([1, 2]);
+  });
+});
+
+describe('boundedOption (the single-purpose bench scripts)', () => {
+  const argv = [...process.argv];
+  afterEach(() => {
+    process.argv.splice(0, process.argv.length, ...argv);
+  });
+
+  it('reads --name, falls back, and refuses a value out of range or not whole when asked', () => {
+    expect(boundedOption('rounds', '3', 1, 10)).toBe(3);
+    process.argv.push('--rounds', '2.5');
+    expect(boundedOption('rounds', '3', 1, 10)).toBe(2.5);
+    expect(() => boundedOption('rounds', '3', 1, 10, true)).toThrow('--rounds must be a whole number from 1 to 10');
+    process.argv.push('--copies', '9');
+    expect(() => boundedOption('copies', '4', 2, 8, true)).toThrow('--copies must be a whole number from 2 to 8');
   });
 });
