@@ -143,9 +143,10 @@ export class Prepared {
    * The header record of one variant (`headers`) as the flat `[name, value, …]` list node's
    * `res.writeHead` takes, with its lines checked and joined (response-head.ts), built once and kept
    * with the record: the server's fast path (fast-path.ts) writes it as it is. A GET's list is the
-   * record in its order and spelling, as the Node adapter writes a plain record. A HEAD's is lower-cased and sorted by name: Hono answers HEAD with
-   * `new Response(null, getResponse)`, whose Headers object lower-cases and sorts, and the fast path
-   * sends the same bytes as the path it stands in for.
+   * record in its order and spelling, as the Node adapter writes a plain record. A HEAD's is
+   * lower-cased and sorted by name: Hono answers HEAD with `new Response(null, getResponse)`, whose
+   * Headers object lower-cases and sorts, and the fast path sends the same bytes as the path it stands
+   * in for.
    */
   wire(common: Record<string, string>, encoding: Encoding, notModified: boolean, head: boolean, extra?: (prepared: Prepared) => Record<string, string> | undefined): ResponseHead {
     // Read on every request of the fast path: a slot in an array, no key string to build and hash.

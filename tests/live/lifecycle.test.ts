@@ -76,17 +76,23 @@ describe('the server process', () => {
     expect(run.stderr.trim()).toBe(`error: state folder ${file}: not a folder (--state-dir, STATE_DIR)`);
   });
 
-  it.runIf(process.platform === 'linux')('serve and export stop with the reason for a folder they cannot make (under /proc, where node\'s recursive mkdir never returns)', () => {
+  it.runIf(process.platform === 'linux')('serve and export stop with the reason for a folder they cannot make (under /proc, where node\'s recursive mkdir never returns)', async () => {
+    // The export that gets as far as its output folder makes its state folder first: a temporary one.
+    const work = await mkdtemp(join(tmpdir(), 'tagfeeds-folders-'));
     const cases: [string[], string][] = [
       [['serve', '--state-dir', '/proc/tagfeeds-state', '--port', '0'], 'error: state folder /proc/tagfeeds-state: cannot be made: ENOENT: no such file or directory, mkdir \'/proc/tagfeeds-state\' (--state-dir, STATE_DIR)'],
-      [['export', '--state-dir', '/proc/tagfeeds-state', '--out', join(tmpdir(), 'tagfeeds-never-written')], 'error: state folder /proc/tagfeeds-state: cannot be made: ENOENT: no such file or directory, mkdir \'/proc/tagfeeds-state\' (--state-dir, STATE_DIR)'],
-      [['export', '--state-dir', join(tmpdir(), 'tagfeeds-export-state'), '--out', '/proc/tagfeeds-site'], 'error: output folder /proc/tagfeeds-site cannot be made: ENOENT: no such file or directory, mkdir \'/proc/tagfeeds-site\' (--out)'],
+      [['export', '--state-dir', '/proc/tagfeeds-state', '--out', join(work, 'never-written')], 'error: state folder /proc/tagfeeds-state: cannot be made: ENOENT: no such file or directory, mkdir \'/proc/tagfeeds-state\' (--state-dir, STATE_DIR)'],
+      [['export', '--state-dir', join(work, 'state'), '--out', '/proc/tagfeeds-site'], 'error: output folder /proc/tagfeeds-site cannot be made: ENOENT: no such file or directory, mkdir \'/proc/tagfeeds-site\' (--out)'],
     ];
-    for (const [args, message] of cases) {
-      const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args, '--articles-dir', 'articles'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, BASE_URL: '' }, timeout: 30_000 });
-      expect(run.error, args.join(' ')).toBeUndefined();
-      expect(run.status, args.join(' ')).not.toBe(0);
-      expect(run.stderr.trim().split('\n').at(-1), args.join(' ')).toBe(message);
+    try {
+      for (const [args, message] of cases) {
+        const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args, '--articles-dir', 'articles'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, BASE_URL: '' }, timeout: 30_000 });
+        expect(run.error, args.join(' ')).toBeUndefined();
+        expect(run.status, args.join(' ')).not.toBe(0);
+        expect(run.stderr.trim().split('\n').at(-1), args.join(' ')).toBe(message);
+      }
+    } finally {
+      await rm(work, { recursive: true, force: true });
     }
   });
 
